@@ -1,0 +1,136 @@
+//! `whosaid extract`: records for pages and texts, on standard output.
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use whosaid::{Input, InputKind, Limits, Pipeline, Record};
+
+use crate::inputs::{self, InputSource};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum InputArg {
+    Auto,
+    Html,
+    Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One pretty record for one input; one record per line for several.
+    Json,
+    /// One compact record per line.
+    Jsonl,
+    /// Title and body only, for reading.
+    Text,
+}
+
+#[derive(Args, Debug)]
+pub struct ExtractArgs {
+    /// How to read the inputs: decided per file by default.
+    #[arg(long, value_enum, default_value_t = InputArg::Auto)]
+    input: InputArg,
+    #[arg(long, value_enum, default_value_t = FormatArg::Json)]
+    format: FormatArg,
+    /// Fail (exit 1) when any input fails, not only when all do.
+    #[arg(long)]
+    strict: bool,
+    /// Largest input accepted, in bytes (after decompression too).
+    #[arg(long, default_value_t = Limits::default().max_input_bytes)]
+    max_bytes: u64,
+    /// Files (.html, .htm, .txt, optionally .gz), directories, or - for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+}
+
+pub fn run(args: ExtractArgs) -> Result<ExitCode> {
+    let pipeline = Pipeline::new(Limits {
+        max_input_bytes: args.max_bytes,
+        ..Limits::default()
+    });
+    let kind = match args.input {
+        InputArg::Auto => InputKind::Auto,
+        InputArg::Html => InputKind::Html,
+        InputArg::Text => InputKind::Text,
+    };
+    let (sources, listing_errors) = inputs::expand(&args.paths);
+    let mut failed = listing_errors.len();
+    for e in &listing_errors {
+        eprintln!("whosaid: {}: {}", e.name, e.reason);
+    }
+    let several = sources.len() + listing_errors.len() > 1;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut succeeded = 0usize;
+    for source in &sources {
+        let name = source.display();
+        match process_one(&pipeline, source, &name, kind) {
+            Ok(record) => {
+                succeeded += 1;
+                write_record(&mut out, &record, args.format, several)
+                    .context("writing to standard output")?;
+            }
+            Err(reason) => {
+                failed += 1;
+                eprintln!("whosaid: {name}: {reason}");
+            }
+        }
+    }
+    out.flush().context("writing to standard output")?;
+    if succeeded == 0 || (args.strict && failed > 0) {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn process_one(
+    pipeline: &Pipeline,
+    source: &InputSource,
+    name: &str,
+    kind: InputKind,
+) -> Result<Record, String> {
+    let bytes = inputs::read(source, pipeline.limits().max_input_bytes)?;
+    let input = Input {
+        bytes: &bytes,
+        kind,
+        path: Some(name),
+        ..Input::default()
+    };
+    pipeline.process(&input).map_err(|e| e.to_string())
+}
+
+fn write_record(
+    out: &mut impl Write,
+    record: &Record,
+    format: FormatArg,
+    several: bool,
+) -> std::io::Result<()> {
+    match format {
+        FormatArg::Json if !several => {
+            serde_json::to_writer_pretty(&mut *out, record)?;
+            writeln!(out)
+        }
+        FormatArg::Json | FormatArg::Jsonl => {
+            serde_json::to_writer(&mut *out, record)?;
+            writeln!(out)
+        }
+        FormatArg::Text => {
+            if several {
+                writeln!(
+                    out,
+                    "==> {} <==",
+                    record.source.path.as_deref().unwrap_or("-")
+                )?;
+            }
+            if let Some(title) = &record.article.title {
+                writeln!(out, "{title}\n")?;
+            }
+            writeln!(out, "{}", record.article.text)?;
+            if several {
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The pipeline: configuration, one input in, one record out.
+
+use sha2::{Digest, Sha256};
+
+use crate::article;
+use crate::decode::{self, DecodeHints, InputKind};
+use crate::error::Result;
+use crate::extract;
+use crate::record::{Record, Source, SCHEMA};
+
+/// Limits on what one document may cost. Crossing one gives an error or a
+/// truncated record with a warning, never a hang.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Raw and decompressed input size, in bytes.
+    pub max_input_bytes: u64,
+    /// Element nesting depth kept from an HTML page; deeper elements are
+    /// flattened into their ancestor at this depth.
+    pub max_dom_depth: usize,
+    /// Elements parsed from an HTML page; the rest of the page is dropped
+    /// with a warning.
+    pub max_dom_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_input_bytes: 16 * 1024 * 1024,
+            max_dom_depth: 512,
+            max_dom_nodes: 200_000,
+        }
+    }
+}
+
+/// One document to process: its bytes and what is known about it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Input<'a> {
+    pub bytes: &'a [u8],
+    pub kind: InputKind,
+    /// Path or name as the user gave it; its extension helps decide the kind.
+    pub path: Option<&'a str>,
+    /// The URL the page was fetched from, when known (a WARC record's target).
+    pub url: Option<&'a str>,
+    /// Charset from the transport (HTTP `Content-Type`).
+    pub charset: Option<&'a str>,
+    /// A date from the transport, used when the page has none.
+    pub fallback_date: Option<&'a str>,
+    /// WARC-Record-ID or another identifier of the record within its file.
+    pub record: Option<&'a str>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Input {
+            bytes,
+            ..Default::default()
+        }
+    }
+}
+
+/// A validated, immutable pipeline configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Pipeline {
+    limits: Limits,
+}
+
+impl Pipeline {
+    pub fn new(limits: Limits) -> Self {
+        Pipeline { limits }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Runs every stage on one document.
+    pub fn process(&self, input: &Input<'_>) -> Result<Record> {
+        let sha256 = hex(&Sha256::digest(input.bytes));
+        let decoded = decode::decode(
+            input.bytes,
+            DecodeHints {
+                kind: input.kind,
+                name: input.path,
+                charset: input.charset,
+            },
+            self.limits.max_input_bytes,
+        )?;
+        let mut warnings = Vec::new();
+        if decoded.had_errors {
+            warnings.push(format!(
+                "some bytes were not valid {} and were replaced",
+                decoded.encoding
+            ));
+        }
+        let (article, url) = match decoded.kind {
+            InputKind::Text => (article::from_plain_text(decoded.text), None),
+            _ => {
+                let page = extract::extract_html(&decoded.text, input.url, &self.limits)?;
+                warnings.extend(page.warnings);
+                let url = page.metadata.url.clone();
+                (article::from_extraction(page.metadata, page.blocks), url)
+            }
+        };
+        let mut article = article;
+        if article.published.is_none() {
+            article.published = input.fallback_date.and_then(extract::dates::normalize_date);
+        }
+        Ok(Record {
+            schema: SCHEMA.to_string(),
+            source: Source {
+                path: input.path.map(str::to_string),
+                record: input.record.map(str::to_string),
+                url: input.url.map(str::to_string).or(url),
+                sha256,
+            },
+            article,
+            actors: Vec::new(),
+            attributions: Vec::new(),
+            authorial: Vec::new(),
+            warnings,
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
