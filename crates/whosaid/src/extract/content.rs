@@ -1,7 +1,17 @@
 //! The article body: which part of the page is the article, as blocks.
+//!
+//! The page is first flattened into an outline of runs of text between
+//! block boundaries ([`super::content_dom`]). Each run is weighed as prose
+//! (long, sentence-like, few links) or not. The container chosen is the
+//! element whose subtree holds the most prose for the least other text, so
+//! an article split over several sibling containers is kept whole by their
+//! common ancestor. Inside it, runs under furniture (share bars, related
+//! stories, newsletter boxes...), link lists, captions and boilerplate
+//! phrases are dropped, and short non-prose runs at the edges are trimmed.
 
 use dom_query::Document;
 
+use super::content_dom::{self, Elem, Furniture, Outline, RawBlock, RawKind, Tag, NONE};
 use super::Metadata;
 use crate::pipeline::Limits;
 use crate::record::BlockKind;
@@ -13,23 +23,339 @@ pub struct Body {
     pub warnings: Vec<String>,
 }
 
+/// Warning given when a page has no article body to extract.
+pub const LISTING_WARNING: &str = "page looks like a listing or index; no article body";
+
 /// Finds the main content of the page.
-pub fn extract(doc: &Document, _meta: &Metadata, _limits: &Limits) -> Body {
-    let mut blocks = Vec::new();
-    for node in doc
-        .select("article p, article h2, article h3, article li, article blockquote")
-        .nodes()
-    {
-        let kind = match node.node_name().as_deref() {
-            Some("h2" | "h3") => BlockKind::Heading,
-            Some("li") => BlockKind::ListItem,
-            Some("blockquote") => BlockKind::Quote,
-            _ => BlockKind::Paragraph,
-        };
-        blocks.push((kind, node.text().to_string()));
+pub fn extract(doc: &Document, meta: &Metadata, limits: &Limits) -> Body {
+    let outline = content_dom::outline(doc, limits.max_dom_nodes);
+    select(&outline, meta)
+}
+
+/// Share of a run's characters inside links above which it is a link list,
+/// not prose.
+const PROSE_MAX_LINK_DENSITY: f32 = 0.3;
+/// Runs inside the container with more links than this are dropped.
+const KEEP_MAX_LINK_DENSITY: f32 = 0.5;
+/// Cost of one character of non-prose text kept by a candidate container,
+/// against one character of prose gained.
+const JUNK_COST: f32 = 0.25;
+/// Below this much prose, the page has no article to speak of.
+const MIN_BODY_PROSE_CHARS: f32 = 150.0;
+
+fn link_density(b: &RawBlock) -> f32 {
+    if b.chars == 0 {
+        0.0
+    } else {
+        b.link_chars as f32 / b.chars as f32
+    }
+}
+
+/// How much a run reads like article prose, in characters (0: not prose).
+fn prose_weight(b: &RawBlock) -> f32 {
+    match b.kind {
+        RawKind::Heading(_) | RawKind::Caption => return 0.0,
+        _ => {}
+    }
+    let ld = link_density(b);
+    if ld > PROSE_MAX_LINK_DENSITY || b.words < 8 {
+        return 0.0;
+    }
+    let sentence_marks = b
+        .text
+        .bytes()
+        .filter(|c| matches!(c, b'.' | b',' | b'!' | b'?' | b';'))
+        .count();
+    if sentence_marks == 0 && b.words < 20 {
+        return 0.0;
+    }
+    b.chars as f32 * (1.0 - ld)
+}
+
+/// Per-element subtree sums by prefix sums over the runs.
+struct Sums {
+    prose: Vec<f32>,
+    chars: Vec<f32>,
+}
+
+impl Sums {
+    fn new(weights: &[f32], blocks: &[RawBlock], keep: impl Fn(usize) -> bool) -> Sums {
+        let mut prose = Vec::with_capacity(blocks.len() + 1);
+        let mut chars = Vec::with_capacity(blocks.len() + 1);
+        prose.push(0.0);
+        chars.push(0.0);
+        let (mut p, mut c) = (0.0f32, 0.0f32);
+        for (i, b) in blocks.iter().enumerate() {
+            if keep(i) {
+                p += weights[i];
+            }
+            c += b.chars as f32;
+            prose.push(p);
+            chars.push(c);
+        }
+        Sums { prose, chars }
+    }
+
+    fn prose(&self, e: &Elem) -> f32 {
+        self.prose[e.end_block as usize] - self.prose[e.first_block as usize]
+    }
+
+    fn chars(&self, e: &Elem) -> f32 {
+        self.chars[e.end_block as usize] - self.chars[e.first_block as usize]
+    }
+}
+
+fn select(outline: &Outline, meta: &Metadata) -> Body {
+    let elems = &outline.elems;
+    let blocks = &outline.blocks;
+    let weights: Vec<f32> = blocks.iter().map(prose_weight).collect();
+    let raw = Sums::new(&weights, blocks, |_| true);
+    let total_prose = elems.first().map_or(0.0, |e| raw.prose(e));
+    if total_prose < MIN_BODY_PROSE_CHARS {
+        return listing();
+    }
+
+    // A furniture name on a wrapper that holds most of the page's prose is
+    // a site's naming accident ("page has-sidebar"), not furniture.
+    let furniture: Vec<Option<Furniture>> = elems
+        .iter()
+        .map(|e| e.furniture.filter(|_| raw.prose(e) < 0.5 * total_prose))
+        .collect();
+    let mut in_furniture = vec![false; elems.len()];
+    for (i, e) in elems.iter().enumerate() {
+        let parent = e.parent as usize;
+        let inherited = e.parent != NONE && in_furniture.get(parent).copied().unwrap_or(false);
+        in_furniture[i] = inherited || furniture[i] == Some(Furniture::Hard) || is_furniture_tag(e);
+    }
+    let block_in_furniture =
+        |i: usize| in_furniture.get(blocks[i].owner as usize).copied().unwrap_or(false);
+    let clean = Sums::new(&weights, blocks, |i| !block_in_furniture(i));
+
+    let container = choose_container(elems, &clean);
+    let Some(c) = container else {
+        return listing();
+    };
+    let kept = collect(outline, c, &weights, &furniture, meta);
+    let kept_prose: f32 = kept.iter().map(|&i| weights[i]).sum();
+    if kept_prose < MIN_BODY_PROSE_CHARS {
+        return listing();
     }
     Body {
-        blocks,
+        blocks: emit(blocks, &kept),
         warnings: Vec::new(),
+    }
+}
+
+fn listing() -> Body {
+    Body {
+        blocks: Vec::new(),
+        warnings: vec![LISTING_WARNING.to_string()],
+    }
+}
+
+fn is_furniture_tag(e: &Elem) -> bool {
+    matches!(e.tag, Tag::Footer | Tag::Aside | Tag::Address)
+}
+
+fn choose_container(elems: &[Elem], sums: &Sums) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, e) in elems.iter().enumerate() {
+        let prose = sums.prose(e);
+        if prose <= 0.0 {
+            continue;
+        }
+        let junk = sums.chars(e) - prose;
+        let mut score = prose - JUNK_COST * junk;
+        if e.article_body {
+            score *= 1.1;
+        }
+        // Later (deeper) elements win ties: the tightest container.
+        if best.is_none_or(|(_, s)| score >= s) {
+            best = Some((i, score));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+fn normalized_words(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs kept from the container `c`, by index.
+fn collect(
+    outline: &Outline,
+    c: usize,
+    weights: &[f32],
+    furniture: &[Option<Furniture>],
+    meta: &Metadata,
+) -> Vec<usize> {
+    let elems = &outline.elems;
+    let blocks = &outline.blocks;
+    let Some(container) = elems.get(c) else {
+        return Vec::new();
+    };
+    // Furniture strictly inside the container, inherited down the tree.
+    // Pre-order numbering puts every parent before its children.
+    let mut below: Vec<Option<Furniture>> = vec![None; elems.len()];
+    let mut inside = vec![false; elems.len()];
+    for i in c..elems.len() {
+        let e = &elems[i];
+        let parent = e.parent as usize;
+        if i != c && (e.parent == NONE || !inside.get(parent).copied().unwrap_or(false)) {
+            break;
+        }
+        inside[i] = true;
+        if i == c {
+            continue;
+        }
+        let own = furniture[i].or(is_furniture_tag(e).then_some(Furniture::Hard));
+        let up = below.get(parent).copied().flatten();
+        below[i] = match (own, up) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    let title = meta.title.as_deref().map(normalized_words);
+    let mut kept = Vec::new();
+    for i in container.first_block as usize..container.end_block as usize {
+        let b = &blocks[i];
+        let owner = b.owner as usize;
+        match below.get(owner).copied().flatten() {
+            Some(Furniture::Hard) => continue,
+            Some(Furniture::Soft) if weights[i] <= 0.0 => continue,
+            _ => {}
+        }
+        if b.kind == RawKind::Caption {
+            continue;
+        }
+        if b.kind != RawKind::Cell && link_density(b) > KEEP_MAX_LINK_DENSITY {
+            continue;
+        }
+        if let (RawKind::Heading(_), Some(t)) = (b.kind, &title) {
+            if !t.is_empty() && normalized_words(&b.text) == *t {
+                continue;
+            }
+        }
+        kept.push(i);
+    }
+    trim_edges(blocks, weights, &mut kept);
+    kept
+}
+
+/// Drops short non-prose runs before the first and after the last prose
+/// run: bylines, datelines, "Advertisement", tag lists.
+fn trim_edges(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>) {
+    let is_edge_junk = |i: usize| {
+        let b = &blocks[i];
+        weights[i] <= 0.0 && !matches!(b.kind, RawKind::Heading(_) | RawKind::ListItem | RawKind::Cell)
+            && b.words < 12
+    };
+    let start = kept.iter().position(|&i| !is_edge_junk(i)).unwrap_or(kept.len());
+    let end = kept
+        .iter()
+        .rposition(|&i| !is_edge_junk(i))
+        .map_or(start, |p| p + 1)
+        .max(start);
+    kept.truncate(end);
+    kept.drain(..start);
+}
+
+fn emit(blocks: &[RawBlock], kept: &[usize]) -> Vec<(BlockKind, String)> {
+    let mut out: Vec<(BlockKind, String)> = Vec::with_capacity(kept.len());
+    let mut last_row = NONE;
+    for &i in kept {
+        let b = &blocks[i];
+        if b.kind == RawKind::Cell && b.row != NONE && b.row == last_row {
+            if let Some((_, text)) = out.last_mut() {
+                text.push_str(" | ");
+                text.push_str(&b.text);
+                continue;
+            }
+        }
+        last_row = if b.kind == RawKind::Cell { b.row } else { NONE };
+        let kind = match b.kind {
+            RawKind::Heading(_) => BlockKind::Heading,
+            RawKind::ListItem => BlockKind::ListItem,
+            RawKind::Quote => BlockKind::Quote,
+            _ => BlockKind::Paragraph,
+        };
+        out.push((kind, b.text.clone()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(html: &str) -> Body {
+        let doc = Document::from(html);
+        let meta = super::super::metadata::extract(&doc, None);
+        extract(&doc, &meta, &Limits::default())
+    }
+
+    /// Prints the outline and decisions for one page; set WHOSAID_PAGE.
+    #[test]
+    #[ignore]
+    fn debug_page() {
+        let Ok(path) = std::env::var("WHOSAID_PAGE") else {
+            eprintln!("skipping: WHOSAID_PAGE not set");
+            return;
+        };
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let decoded = crate::decode::decode(
+            &bytes,
+            crate::decode::DecodeHints {
+                kind: crate::decode::InputKind::Auto,
+                name: Some(&path),
+                charset: None,
+            },
+            1 << 26,
+        );
+        let Ok(decoded) = decoded else {
+            eprintln!("skipping: cannot decode {path}");
+            return;
+        };
+        let doc = Document::from(decoded.text.as_str());
+        let meta = super::super::metadata::extract(&doc, None);
+        let outline = content_dom::outline(&doc, 1 << 20);
+        let weights: Vec<f32> = outline.blocks.iter().map(prose_weight).collect();
+        let body = select(&outline, &meta);
+        let kept: std::collections::HashSet<&str> =
+            body.blocks.iter().map(|(_, t)| t.as_str()).collect();
+        for (i, b) in outline.blocks.iter().enumerate() {
+            let mut chain = String::new();
+            let mut e = b.owner;
+            let mut n = 0;
+            while e != NONE && n < 6 {
+                let el = &outline.elems[e as usize];
+                chain.push_str(&format!(
+                    "{}{:?}{}{} < ",
+                    e,
+                    el.tag,
+                    match el.furniture {
+                        Some(Furniture::Hard) => "!H",
+                        Some(Furniture::Soft) => "!S",
+                        None => "",
+                    },
+                    if el.content_name { "+" } else { "" }
+                ));
+                e = el.parent;
+                n += 1;
+            }
+            let mark = if kept.contains(b.text.as_str()) { "KEEP" } else { "    " };
+            let text: String = b.text.chars().take(90).collect();
+            eprintln!(
+                "{mark} {i:4} w={:5.0} ld={:.2} {:?} [{chain}] {text}",
+                weights[i],
+                link_density(b),
+                b.kind
+            );
+        }
+        eprintln!("warnings: {:?}", body.warnings);
     }
 }

@@ -1,0 +1,685 @@
+//! One walk over the parsed page into a flat outline for the content
+//! extractor: the elements that matter (pre-order, with parents and class
+//! evidence) and the runs of text between block boundaries ("raw blocks"),
+//! in document order.
+//!
+//! Because elements are numbered in pre-order and raw blocks are appended in
+//! document order, the raw blocks under any element form one contiguous
+//! range; every subtree aggregate the scorer needs is then a difference of
+//! prefix sums instead of a second tree walk.
+
+use dom_query::{Document, NodeData, NodeId, NodeRef};
+
+/// "No element": the parent of the root, or a block outside any table row.
+pub const NONE: u32 = u32::MAX;
+
+/// The elements the extractor treats specially; everything else is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    Body,
+    Article,
+    Main,
+    Section,
+    Div,
+    P,
+    Heading(u8),
+    Li,
+    List,
+    Blockquote,
+    Pre,
+    Table,
+    Tr,
+    Cell,
+    Dt,
+    Dd,
+    Figure,
+    Figcaption,
+    Header,
+    Footer,
+    Aside,
+    Address,
+    Anchor,
+    Inline,
+    Other,
+}
+
+/// Why an element's subtree looks like page furniture rather than article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Furniture {
+    /// Names that sometimes sit on wrappers of real text too ("teaser",
+    /// "summary", "promo", "aside"): dropped only when the text under them
+    /// does not read like prose.
+    Soft,
+    /// Names that almost never hold article text (share bars, newsletter
+    /// boxes, comments, related stories, cookie banners).
+    Hard,
+}
+
+#[derive(Debug, Clone)]
+pub struct Elem {
+    pub parent: u32,
+    pub tag: Tag,
+    pub furniture: Option<Furniture>,
+    /// Class or id names an article body tends to carry.
+    pub content_name: bool,
+    /// `article`, `main`, `role=main` or `itemprop=articleBody`.
+    pub semantic: bool,
+    /// The explicit `itemprop=articleBody` marker, stronger than the rest.
+    pub article_body: bool,
+    /// Raw blocks under this element: `first_block..end_block`.
+    pub first_block: u32,
+    pub end_block: u32,
+}
+
+/// What a raw block sits in, innermost structure first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawKind {
+    Heading(u8),
+    ListItem,
+    Quote,
+    Pre,
+    Cell,
+    Caption,
+    Paragraph,
+    /// Text directly in a `div`, `section` or similar, without a `p`.
+    Loose,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawBlock {
+    /// Innermost block-level element holding the text.
+    pub owner: u32,
+    /// The table row of a cell, so that cells can be joined per row.
+    pub row: u32,
+    pub kind: RawKind,
+    /// Whitespace already collapsed.
+    pub text: String,
+    /// Non-space characters, and those of them inside links.
+    pub chars: u32,
+    pub link_chars: u32,
+    pub words: u32,
+}
+
+#[derive(Debug, Default)]
+pub struct Outline {
+    pub elems: Vec<Elem>,
+    pub blocks: Vec<RawBlock>,
+}
+
+enum Display {
+    /// Not rendered or not text: the subtree is ignored.
+    Skip,
+    Inline,
+    Block,
+    LineBreak,
+}
+
+fn classify(name: &str) -> (Tag, Display) {
+    use Display::*;
+    match name {
+        "script" | "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object"
+        | "embed" | "canvas" | "video" | "audio" | "head" | "title" | "meta" | "link"
+        | "button" | "input" | "select" | "textarea" | "option" | "nav" | "menu" | "dialog"
+        | "picture" | "source" | "map" => (Tag::Other, Skip),
+        "a" => (Tag::Anchor, Inline),
+        "span" | "b" | "strong" | "em" | "i" | "u" | "small" | "sup" | "sub" | "code" | "mark"
+        | "abbr" | "cite" | "q" | "time" | "font" | "label" | "s" | "del" | "ins" | "big"
+        | "kbd" | "var" | "samp" | "dfn" | "bdi" | "bdo" | "tt" | "strike" | "img" | "wbr"
+        | "data" | "nobr" => (Tag::Inline, Inline),
+        "br" => (Tag::Inline, LineBreak),
+        "body" => (Tag::Body, Block),
+        "article" => (Tag::Article, Block),
+        "main" => (Tag::Main, Block),
+        "section" => (Tag::Section, Block),
+        "div" | "center" => (Tag::Div, Block),
+        "p" => (Tag::P, Block),
+        "h1" => (Tag::Heading(1), Block),
+        "h2" => (Tag::Heading(2), Block),
+        "h3" => (Tag::Heading(3), Block),
+        "h4" => (Tag::Heading(4), Block),
+        "h5" => (Tag::Heading(5), Block),
+        "h6" => (Tag::Heading(6), Block),
+        "li" => (Tag::Li, Block),
+        "ul" | "ol" | "dl" => (Tag::List, Block),
+        "blockquote" => (Tag::Blockquote, Block),
+        "pre" => (Tag::Pre, Block),
+        "table" => (Tag::Table, Block),
+        "tr" => (Tag::Tr, Block),
+        "td" | "th" => (Tag::Cell, Block),
+        "dt" => (Tag::Dt, Block),
+        "dd" => (Tag::Dd, Block),
+        "figure" => (Tag::Figure, Block),
+        "figcaption" | "caption" => (Tag::Figcaption, Block),
+        "header" => (Tag::Header, Block),
+        "footer" => (Tag::Footer, Block),
+        "aside" => (Tag::Aside, Block),
+        "address" => (Tag::Address, Block),
+        _ => (Tag::Other, Block),
+    }
+}
+
+/// Class and id words that mark furniture, matched as whole tokens of the
+/// lower-cased `class` and `id` (split on anything not a letter or digit).
+const HARD_TOKENS: &[&str] = &[
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "breadcrumb",
+    "breadcrumbs",
+    "share",
+    "sharing",
+    "social",
+    "sharedaddy",
+    "related",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "comment",
+    "comments",
+    "disqus",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "footer",
+    "sidebar",
+    "widget",
+    "widgets",
+    "ad",
+    "ads",
+    "advert",
+    "advertisement",
+    "adsense",
+    "sponsor",
+    "sponsored",
+    "banner",
+    "popup",
+    "modal",
+    "tags",
+    "tag",
+    "tagcloud",
+    "byline",
+    "author",
+    "bio",
+    "masthead",
+    "pagination",
+    "pager",
+    "recommended",
+    "trending",
+    "popular",
+    "outbrain",
+    "taboola",
+    "copyright",
+    "disclaimer",
+    "republish",
+    "print",
+    "toolbar",
+    "skip",
+    "meta",
+    "dateline",
+    "timestamp",
+    "caption",
+    "credit",
+    "hidden",
+    "sr",
+    "screen",
+    "visually",
+];
+
+/// Substrings that mark furniture inside compound names ("sharebar",
+/// "post-newsletter-signup", "relatedposts").
+const HARD_SUBSTRINGS: &[&str] = &[
+    "share",
+    "social",
+    "related",
+    "newsletter",
+    "subscri",
+    "comment",
+    "cookie",
+    "sidebar",
+    "breadcrumb",
+    "navbar",
+    "footer",
+    "widget",
+    "promo",
+    "advert",
+    "paywall",
+    "signup",
+    "sign-up",
+    "readmore",
+    "read-more",
+    "more-stories",
+    "morestories",
+    "recirc",
+    "author-info",
+    "author-box",
+    "authorbox",
+    "author-bio",
+    "about-author",
+    "follow",
+    "byline",
+    "tagline",
+    "post-meta",
+    "entry-meta",
+    "article-meta",
+    "postmeta",
+    "skip-link",
+    "screen-reader",
+    "visually-hidden",
+    "sr-only",
+    "jump-link",
+    "toc",
+];
+
+const SOFT_TOKENS: &[&str] = &[
+    "teaser", "summary", "promo", "aside", "header", "extra", "card", "cards", "info",
+    "more", "list", "feed", "box",
+];
+
+const CONTENT_TOKENS: &[&str] = &[
+    "article",
+    "content",
+    "entry",
+    "post",
+    "story",
+    "body",
+    "text",
+    "main",
+    "blog",
+    "prose",
+    "richtext",
+    "articlebody",
+    "postbody",
+    "storybody",
+    "single",
+];
+
+fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
+    if class_and_id.is_empty() {
+        return (None, false);
+    }
+    let lower = class_and_id.to_ascii_lowercase();
+    let mut hard = false;
+    let mut soft = false;
+    let mut content = false;
+    for token in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if token.is_empty() {
+            continue;
+        }
+        if HARD_TOKENS.contains(&token) {
+            hard = true;
+        } else if SOFT_TOKENS.contains(&token) {
+            soft = true;
+        }
+        if CONTENT_TOKENS.contains(&token) {
+            content = true;
+        }
+    }
+    if !hard {
+        hard = HARD_SUBSTRINGS.iter().any(|s| lower.contains(s));
+    }
+    if !content {
+        content = ["article", "content", "entry-", "story", "post-body", "postbody"]
+            .iter()
+            .any(|s| lower.contains(s));
+    }
+    let furniture = if hard {
+        Some(Furniture::Hard)
+    } else if soft {
+        Some(Furniture::Soft)
+    } else {
+        None
+    };
+    (furniture, content)
+}
+
+fn is_hidden(el: &dom_query::Element) -> bool {
+    if el.has_attr("hidden") {
+        return true;
+    }
+    if let Some(v) = el.attr("aria-hidden") {
+        if v.trim().eq_ignore_ascii_case("true") {
+            return true;
+        }
+    }
+    if let Some(style) = el.attr("style") {
+        let compact: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if compact.contains("display:none") || compact.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    false
+}
+
+/// Where the walk stands: the innermost enclosing structures that decide a
+/// text run's kind, kept as counters so that leaving an element undoes them.
+#[derive(Default)]
+struct Context {
+    link: u32,
+    heading: Vec<u8>,
+    li: u32,
+    quote: u32,
+    pre: u32,
+    caption: u32,
+    cell: u32,
+    rows: Vec<u32>,
+    p: u32,
+}
+
+struct Builder {
+    outline: Outline,
+    buf: String,
+    chars: u32,
+    link_chars: u32,
+    pending_space: bool,
+    /// Stack of open block-level elements (indices into `elems`).
+    owners: Vec<u32>,
+    ctx: Context,
+}
+
+impl Builder {
+    fn push_text(&mut self, text: &str) {
+        let in_link = self.ctx.link > 0;
+        for c in text.chars() {
+            if c.is_whitespace() || c == '\u{200B}' || c == '\u{FEFF}' {
+                self.pending_space = true;
+                continue;
+            }
+            if c.is_control() {
+                continue;
+            }
+            if self.pending_space && !self.buf.is_empty() {
+                self.buf.push(' ');
+            }
+            self.pending_space = false;
+            self.buf.push(c);
+            self.chars += 1;
+            if in_link {
+                self.link_chars += 1;
+            }
+        }
+    }
+
+    fn kind(&self) -> RawKind {
+        let owner_tag = self
+            .owners
+            .last()
+            .and_then(|&o| self.outline.elems.get(o as usize))
+            .map(|e| e.tag);
+        if let Some(&level) = self.ctx.heading.last() {
+            RawKind::Heading(level)
+        } else if self.ctx.pre > 0 {
+            RawKind::Pre
+        } else if self.ctx.caption > 0 {
+            RawKind::Caption
+        } else if self.ctx.quote > 0 {
+            RawKind::Quote
+        } else if self.ctx.li > 0 {
+            RawKind::ListItem
+        } else if self.ctx.cell > 0 {
+            RawKind::Cell
+        } else if self.ctx.p > 0 || matches!(owner_tag, Some(Tag::Dd | Tag::Dt)) {
+            RawKind::Paragraph
+        } else {
+            RawKind::Loose
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.chars > 0 {
+            let text = std::mem::take(&mut self.buf);
+            let words = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .count() as u32;
+            let block = RawBlock {
+                owner: self.owners.last().copied().unwrap_or(0),
+                row: self.ctx.rows.last().copied().unwrap_or(NONE),
+                kind: self.kind(),
+                text,
+                chars: self.chars,
+                link_chars: self.link_chars,
+                words,
+            };
+            self.outline.blocks.push(block);
+        } else {
+            self.buf.clear();
+        }
+        self.chars = 0;
+        self.link_chars = 0;
+        self.pending_space = false;
+    }
+
+    fn enter(&mut self, tag: Tag, idx: u32) {
+        match tag {
+            Tag::Anchor => self.ctx.link += 1,
+            Tag::Heading(l) => self.ctx.heading.push(l),
+            Tag::Li | Tag::Dt | Tag::Dd => self.ctx.li += 1,
+            Tag::Blockquote => self.ctx.quote += 1,
+            Tag::Pre => self.ctx.pre += 1,
+            Tag::Figcaption => self.ctx.caption += 1,
+            Tag::Cell => self.ctx.cell += 1,
+            Tag::Tr => self.ctx.rows.push(idx),
+            Tag::P => self.ctx.p += 1,
+            _ => {}
+        }
+    }
+
+    fn leave(&mut self, tag: Tag) {
+        match tag {
+            Tag::Anchor => self.ctx.link = self.ctx.link.saturating_sub(1),
+            Tag::Heading(_) => {
+                self.ctx.heading.pop();
+            }
+            Tag::Li | Tag::Dt | Tag::Dd => self.ctx.li = self.ctx.li.saturating_sub(1),
+            Tag::Blockquote => self.ctx.quote = self.ctx.quote.saturating_sub(1),
+            Tag::Pre => self.ctx.pre = self.ctx.pre.saturating_sub(1),
+            Tag::Figcaption => self.ctx.caption = self.ctx.caption.saturating_sub(1),
+            Tag::Cell => self.ctx.cell = self.ctx.cell.saturating_sub(1),
+            Tag::Tr => {
+                self.ctx.rows.pop();
+            }
+            Tag::P => self.ctx.p = self.ctx.p.saturating_sub(1),
+            _ => {}
+        }
+    }
+}
+
+enum Step {
+    Enter(NodeId),
+    /// Leaving an element: its index in `elems` when it was recorded as a
+    /// block-level element, and its tag.
+    Leave(Option<u32>, Tag),
+}
+
+/// Walks the document once (explicit stack, no recursion) into an outline.
+pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
+    let tree = &doc.tree;
+    let mut b = Builder {
+        outline: Outline::default(),
+        buf: String::new(),
+        chars: 0,
+        link_chars: 0,
+        pending_space: false,
+        owners: Vec::new(),
+        ctx: Context::default(),
+    };
+    // The document node stands as element 0 so every block has an owner.
+    b.outline.elems.push(Elem {
+        parent: NONE,
+        tag: Tag::Other,
+        furniture: None,
+        content_name: false,
+        semantic: false,
+        article_body: false,
+        first_block: 0,
+        end_block: 0,
+    });
+    b.owners.push(0);
+    let mut stack: Vec<Step> = Vec::new();
+    let root = doc.root();
+    push_children(&root, &mut stack);
+    let mut visited = 0usize;
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Leave(idx, tag) => {
+                // The run closes before its context is left, so its kind
+                // still sees the heading or list item it sat in.
+                if idx.is_some() {
+                    b.flush();
+                }
+                b.leave(tag);
+                if let Some(i) = idx {
+                    b.owners.pop();
+                    let end = b.outline.blocks.len() as u32;
+                    if let Some(e) = b.outline.elems.get_mut(i as usize) {
+                        e.end_block = end;
+                    }
+                }
+            }
+            Step::Enter(id) => {
+                visited += 1;
+                if visited > max_nodes {
+                    break;
+                }
+                let node = NodeRef::new(id, tree);
+                enum Seen {
+                    Text(String),
+                    Element {
+                        tag: Tag,
+                        display: Display,
+                        hidden: bool,
+                        furniture: Option<Furniture>,
+                        content_name: bool,
+                        semantic: bool,
+                        article_body: bool,
+                    },
+                    Nothing,
+                }
+                let seen = node
+                    .query(|tn| match &tn.data {
+                        NodeData::Text { contents } => Seen::Text(contents.to_string()),
+                        NodeData::Element(el) => {
+                            let (tag, display) = classify(&el.name.local);
+                            let hidden = is_hidden(el);
+                            let mut names = String::new();
+                            if let Some(c) = el.attr("class") {
+                                names.push_str(&c);
+                            }
+                            if let Some(i) = el.attr("id") {
+                                names.push(' ');
+                                names.push_str(&i);
+                            }
+                            let (furniture, content_name) = name_evidence(&names);
+                            let role = el.attr("role");
+                            let itemprop = el.attr("itemprop");
+                            let article_body = itemprop
+                                .as_deref()
+                                .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"));
+                            let role_furniture = role.as_deref().is_some_and(|r| {
+                                matches!(
+                                    r,
+                                    "navigation"
+                                        | "banner"
+                                        | "contentinfo"
+                                        | "complementary"
+                                        | "dialog"
+                                        | "alert"
+                                        | "menu"
+                                        | "menubar"
+                                        | "toolbar"
+                                        | "search"
+                                )
+                            });
+                            let semantic = article_body
+                                || matches!(tag, Tag::Article | Tag::Main)
+                                || role.as_deref() == Some("main");
+                            Seen::Element {
+                                tag,
+                                display,
+                                hidden,
+                                furniture: if role_furniture {
+                                    Some(Furniture::Hard)
+                                } else {
+                                    furniture
+                                },
+                                content_name,
+                                semantic,
+                                article_body,
+                            }
+                        }
+                        _ => Seen::Nothing,
+                    })
+                    .unwrap_or(Seen::Nothing);
+                match seen {
+                    Seen::Text(t) => b.push_text(&t),
+                    Seen::Nothing => {}
+                    Seen::Element {
+                        tag,
+                        display,
+                        hidden,
+                        furniture,
+                        content_name,
+                        semantic,
+                        article_body,
+                    } => {
+                        if hidden {
+                            continue;
+                        }
+                        match display {
+                            Display::Skip => {}
+                            Display::LineBreak => b.flush(),
+                            Display::Inline => {
+                                b.enter(tag, NONE);
+                                stack.push(Step::Leave(None, tag));
+                                push_children(&node, &mut stack);
+                            }
+                            Display::Block => {
+                                b.flush();
+                                let idx = b.outline.elems.len() as u32;
+                                let parent = b.owners.last().copied().unwrap_or(NONE);
+                                let first = b.outline.blocks.len() as u32;
+                                b.outline.elems.push(Elem {
+                                    parent,
+                                    tag,
+                                    furniture,
+                                    content_name,
+                                    semantic,
+                                    article_body,
+                                    first_block: first,
+                                    end_block: first,
+                                });
+                                b.owners.push(idx);
+                                b.enter(tag, idx);
+                                stack.push(Step::Leave(Some(idx), tag));
+                                push_children(&node, &mut stack);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    b.flush();
+    let end = b.outline.blocks.len() as u32;
+    // Elements left open (the document node, or all those open when the
+    // node limit stopped the walk) close at the end.
+    for &o in &b.owners {
+        if let Some(e) = b.outline.elems.get_mut(o as usize) {
+            e.end_block = end;
+        }
+    }
+    b.outline
+}
+
+fn push_children(node: &NodeRef<'_>, stack: &mut Vec<Step>) {
+    for child in node.children_it(true) {
+        stack.push(Step::Enter(child.id));
+    }
+}
