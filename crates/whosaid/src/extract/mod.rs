@@ -5,6 +5,7 @@
 //! and turns it into blocks. Both read the same parsed DOM.
 
 pub mod content;
+mod content_dom;
 pub mod dates;
 pub mod metadata;
 
