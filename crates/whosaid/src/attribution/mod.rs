@@ -1,0 +1,4 @@
+//! Stage 4: who said what. Actors, attributions and the author's own voice
+//! from the clean article text.
+
+pub mod text;
