@@ -20,6 +20,7 @@
 //! ```
 
 pub mod article;
+pub mod attribution;
 pub mod decode;
 pub mod error;
 pub mod extract;
