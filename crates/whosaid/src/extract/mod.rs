@@ -7,6 +7,7 @@
 pub mod content;
 mod content_dom;
 pub mod dates;
+pub mod guard;
 pub mod metadata;
 
 use dom_query::Document;
@@ -37,12 +38,16 @@ pub struct Page {
 
 /// Parses a page and extracts its metadata and body blocks.
 pub fn extract_html(html: &str, url: Option<&str>, limits: &Limits) -> Result<Page> {
-    let doc = Document::from(html);
+    // Bound the parser's work first: html5ever is quadratic on deep nesting.
+    let guarded = guard::guard(html, limits);
+    let doc = Document::from(guarded.html.as_ref());
     let metadata = metadata::extract(&doc, url);
     let body = content::extract(&doc, &metadata, limits);
+    let mut warnings = guarded.warnings;
+    warnings.extend(body.warnings);
     Ok(Page {
         metadata,
         blocks: body.blocks,
-        warnings: body.warnings,
+        warnings,
     })
 }

@@ -1,0 +1,983 @@
+//! A linear pre-scan that bounds what the HTML parser has to build.
+//!
+//! html5ever's tree builder walks the stack of open elements for many tokens
+//! (scope checks, implied end tags), so a page nested 100,000 deep costs it
+//! quadratic time: tens of seconds for a 1 MB page. This module scans the
+//! page once, follows element nesting roughly as the tree builder would, and
+//! rewrites the page only when a limit of [`Limits`] is crossed:
+//!
+//! - start and end tags nested deeper than `max_dom_depth` are dropped (each
+//!   becomes one space), so their text is flattened into the ancestor at the
+//!   limit;
+//! - the page is cut before the start tag that would exceed `max_dom_nodes`.
+//!
+//! Every other page comes back borrowed, untouched. The model of the tree
+//! builder is approximate on purpose: it knows void, raw-text and foreign
+//! (SVG, MathML) elements, comments and CDATA, the common implied end tags
+//! (`p`, `li`, `dd`/`dt`, table cells and rows, `option`, headings, nested
+//! `a`) and scope boundaries. Ordinary pages are far below the limits, so an
+//! error of a few levels never matters; what matters is that no pattern of
+//! tags can nest deep in the parser while looking shallow here, and that the
+//! scan itself stays linear (every lookup below is O(1) amortised).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use memchr::{memchr, memmem};
+
+use crate::pipeline::Limits;
+
+/// The page as the parser should see it, and what was done to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guarded<'a> {
+    /// Borrowed (zero-copy) unless a limit was crossed.
+    pub html: Cow<'a, str>,
+    pub warnings: Vec<String>,
+}
+
+/// Scans `html` and, when it crosses a limit, rewrites it so that it does not.
+pub fn guard<'a>(html: &'a str, limits: &Limits) -> Guarded<'a> {
+    let mut scan = Scan::new(html, limits);
+    scan.run();
+    let mut warnings = Vec::new();
+    if scan.flattened {
+        warnings.push(format!(
+            "HTML nested deeper than {} elements; deeper tags flattened",
+            limits.max_dom_depth
+        ));
+    }
+    if scan.cut {
+        warnings.push(format!(
+            "HTML has more than {} elements; the rest of the page was dropped",
+            limits.max_dom_nodes
+        ));
+    }
+    let html = match scan.out {
+        None => Cow::Borrowed(html),
+        Some(mut out) => {
+            if !scan.cut {
+                out.push_str(&html[scan.copied..]);
+            }
+            Cow::Owned(out)
+        }
+    };
+    Guarded { html, warnings }
+}
+
+/// Tags that the model treats specially; everything else is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Kind {
+    Other,
+    P,
+    Li,
+    Dd,
+    Dt,
+    Td,
+    Th,
+    Tr,
+    TableSection,
+    Table,
+    Caption,
+    Option,
+    Optgroup,
+    A,
+    Nobr,
+    Button,
+    Heading,
+    Form,
+    Html,
+    Head,
+    Body,
+    Svg,
+    Math,
+    List,
+    Template,
+    ScopeMarker,
+    Br,
+}
+
+const KINDS: usize = Kind::Br as usize + 1;
+
+/// Boundaries of the tree builder's "has an element in scope" checks.
+const DEFAULT_SCOPE: &[Kind] = &[
+    Kind::Html,
+    Kind::Table,
+    Kind::Td,
+    Kind::Th,
+    Kind::Caption,
+    Kind::Template,
+    Kind::ScopeMarker,
+];
+const LIST_SCOPE: &[Kind] = &[
+    Kind::Html,
+    Kind::Table,
+    Kind::Td,
+    Kind::Th,
+    Kind::Caption,
+    Kind::Template,
+    Kind::ScopeMarker,
+    Kind::List,
+];
+const BUTTON_SCOPE: &[Kind] = &[
+    Kind::Html,
+    Kind::Table,
+    Kind::Td,
+    Kind::Th,
+    Kind::Caption,
+    Kind::Template,
+    Kind::ScopeMarker,
+    Kind::Button,
+];
+const TABLE_SCOPE: &[Kind] = &[Kind::Html, Kind::Table, Kind::Template];
+
+/// What the model needs to know about a tag name.
+#[derive(Debug, Clone, Copy)]
+struct TagInfo {
+    kind: Kind,
+    /// Never has content or an end tag (`br`, `img`).
+    void: bool,
+    /// Content is text up to the matching end tag (`script`, `textarea`).
+    raw_text: bool,
+    /// Rest of the document is text.
+    plaintext: bool,
+    /// A start tag that closes an open `p` in button scope.
+    closes_p: bool,
+    /// A start tag that ends foreign (SVG, MathML) content.
+    breaks_foreign: bool,
+}
+
+fn classify(lower: &[u8]) -> TagInfo {
+    let mut info = TagInfo {
+        kind: Kind::Other,
+        void: false,
+        raw_text: false,
+        plaintext: false,
+        closes_p: false,
+        breaks_foreign: false,
+    };
+    info.kind = match lower {
+        b"p" => Kind::P,
+        b"li" => Kind::Li,
+        b"dd" => Kind::Dd,
+        b"dt" => Kind::Dt,
+        b"td" => Kind::Td,
+        b"th" => Kind::Th,
+        b"tr" => Kind::Tr,
+        b"tbody" | b"thead" | b"tfoot" => Kind::TableSection,
+        b"table" => Kind::Table,
+        b"caption" => Kind::Caption,
+        b"option" => Kind::Option,
+        b"optgroup" => Kind::Optgroup,
+        b"a" => Kind::A,
+        b"nobr" => Kind::Nobr,
+        b"button" => Kind::Button,
+        b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" => Kind::Heading,
+        b"form" => Kind::Form,
+        b"html" => Kind::Html,
+        b"head" => Kind::Head,
+        b"body" => Kind::Body,
+        b"svg" => Kind::Svg,
+        b"math" => Kind::Math,
+        b"ul" | b"ol" | b"menu" => Kind::List,
+        b"template" => Kind::Template,
+        b"applet" | b"marquee" | b"object" => Kind::ScopeMarker,
+        b"br" => Kind::Br,
+        _ => Kind::Other,
+    };
+    info.void = matches!(
+        lower,
+        b"area"
+            | b"base"
+            | b"basefont"
+            | b"bgsound"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"frame"
+            | b"hr"
+            | b"img"
+            | b"image"
+            | b"input"
+            | b"keygen"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+    );
+    // html5ever parses with scripting enabled, so noscript is raw text too.
+    info.raw_text = matches!(
+        lower,
+        b"script"
+            | b"style"
+            | b"textarea"
+            | b"title"
+            | b"xmp"
+            | b"iframe"
+            | b"noembed"
+            | b"noframes"
+            | b"noscript"
+    );
+    info.plaintext = lower == b"plaintext";
+    info.closes_p = matches!(
+        lower,
+        b"address"
+            | b"article"
+            | b"aside"
+            | b"blockquote"
+            | b"center"
+            | b"details"
+            | b"dialog"
+            | b"dir"
+            | b"div"
+            | b"dl"
+            | b"fieldset"
+            | b"figcaption"
+            | b"figure"
+            | b"footer"
+            | b"form"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"header"
+            | b"hgroup"
+            | b"hr"
+            | b"li"
+            | b"dd"
+            | b"dt"
+            | b"listing"
+            | b"main"
+            | b"menu"
+            | b"nav"
+            | b"ol"
+            | b"p"
+            | b"plaintext"
+            | b"pre"
+            | b"search"
+            | b"section"
+            | b"summary"
+            | b"table"
+            | b"ul"
+            | b"xmp"
+    );
+    info.breaks_foreign = matches!(
+        lower,
+        b"b" | b"big"
+            | b"blockquote"
+            | b"body"
+            | b"br"
+            | b"center"
+            | b"code"
+            | b"dd"
+            | b"div"
+            | b"dl"
+            | b"dt"
+            | b"em"
+            | b"embed"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"head"
+            | b"hr"
+            | b"i"
+            | b"img"
+            | b"li"
+            | b"listing"
+            | b"menu"
+            | b"meta"
+            | b"nobr"
+            | b"ol"
+            | b"p"
+            | b"pre"
+            | b"ruby"
+            | b"s"
+            | b"small"
+            | b"span"
+            | b"strong"
+            | b"strike"
+            | b"sub"
+            | b"sup"
+            | b"table"
+            | b"tt"
+            | b"u"
+            | b"ul"
+            | b"var"
+    );
+    info
+}
+
+/// Tag names are compared by a 64-bit hash of their lower-cased bytes; the
+/// maps below are keyed by that hash already, so they need no second hash.
+#[derive(Default)]
+struct PassThroughHasher(u64);
+
+impl Hasher for PassThroughHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type NameMap<V> = HashMap<u64, V, BuildHasherDefault<PassThroughHasher>>;
+
+/// Longest tag name classified by name; longer ones are all `Other`.
+const MAX_KNOWN_NAME: usize = 16;
+
+/// A tag name read from the page: its hash and classification.
+struct TagName {
+    hash: u64,
+    info: TagInfo,
+    /// Byte length in the page, for matching raw-text end tags.
+    len: usize,
+}
+
+fn read_name(bytes: &[u8], start: usize) -> TagName {
+    // FNV-1a over the lower-cased name.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut lower = [0u8; MAX_KNOWN_NAME];
+    let mut len = 0;
+    while let Some(&c) = bytes.get(start + len) {
+        if is_space(c) || c == b'/' || c == b'>' {
+            break;
+        }
+        let c = c.to_ascii_lowercase();
+        if len < MAX_KNOWN_NAME {
+            lower[len] = c;
+        }
+        hash = (hash ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+        len += 1;
+    }
+    let info = if len <= MAX_KNOWN_NAME {
+        classify(&lower[..len])
+    } else {
+        classify(b"")
+    };
+    TagName { hash, info, len }
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
+}
+
+/// From just after a tag name, finds the end of the tag as the HTML tokenizer
+/// does (quoted attribute values may hold `>`). Returns the index after `>`
+/// and whether the tag ends in `/>`, or `None` when the page ends first.
+fn tag_end(bytes: &[u8], mut at: usize) -> Option<(usize, bool)> {
+    let skip_space = |at: &mut usize| {
+        while bytes.get(*at).is_some_and(|&c| is_space(c)) {
+            *at += 1;
+        }
+    };
+    loop {
+        skip_space(&mut at);
+        match *bytes.get(at)? {
+            b'>' => return Some((at + 1, false)),
+            b'/' => {
+                at += 1;
+                if bytes.get(at) == Some(&b'>') {
+                    return Some((at + 1, true));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        // An attribute name; its first character may be anything, even '='.
+        at += 1;
+        while let Some(&c) = bytes.get(at) {
+            if is_space(c) || matches!(c, b'/' | b'>' | b'=') {
+                break;
+            }
+            at += 1;
+        }
+        skip_space(&mut at);
+        if bytes.get(at) != Some(&b'=') {
+            continue;
+        }
+        at += 1;
+        skip_space(&mut at);
+        match *bytes.get(at)? {
+            quote @ (b'"' | b'\'') => {
+                at += 1 + memchr(quote, &bytes[at + 1..])? + 1;
+            }
+            b'>' => return Some((at + 1, false)),
+            _ => {
+                while let Some(&c) = bytes.get(at) {
+                    if is_space(c) || c == b'>' {
+                        break;
+                    }
+                    at += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Finds `</name` (any case) followed by a space, `/`, `>` or the end: the
+/// end of a raw-text element. Returns the index of its `<`.
+fn raw_text_end(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut at = from;
+    while let Some(offset) = memmem::find(&bytes[at..], b"</") {
+        let lt = at + offset;
+        let name_end = lt + 2 + name.len();
+        if bytes
+            .get(lt + 2..name_end)
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            && bytes
+                .get(name_end)
+                .is_none_or(|&c| is_space(c) || c == b'/' || c == b'>')
+        {
+            return Some(lt);
+        }
+        at = lt + 2;
+    }
+    None
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    hash: u64,
+    kind: Kind,
+    /// Inside SVG or MathML (the element itself or an ancestor).
+    foreign: bool,
+}
+
+struct Scan<'a, 'l> {
+    html: &'a str,
+    limits: &'l Limits,
+    /// The model's stack of open elements, including those beyond the depth
+    /// limit whose tags are being dropped.
+    stack: Vec<Open>,
+    /// For each tag name, the stack indices where it is open, innermost last.
+    by_name: NameMap<Vec<u32>>,
+    /// For each kind, the stack indices where it is open, innermost last.
+    by_kind: [Vec<u32>; KINDS],
+    start_tags: usize,
+    out: Option<String>,
+    /// Bytes of `html` before this index are already in `out`.
+    copied: usize,
+    flattened: bool,
+    cut: bool,
+}
+
+impl<'a, 'l> Scan<'a, 'l> {
+    fn new(html: &'a str, limits: &'l Limits) -> Self {
+        Scan {
+            html,
+            limits,
+            stack: Vec::new(),
+            by_name: NameMap::default(),
+            by_kind: std::array::from_fn(|_| Vec::new()),
+            start_tags: 0,
+            out: None,
+            copied: 0,
+            flattened: false,
+            cut: false,
+        }
+    }
+
+    fn run(&mut self) {
+        let bytes = self.html.as_bytes();
+        let mut at = 0;
+        while let Some(offset) = memchr(b'<', &bytes[at..]) {
+            let lt = at + offset;
+            let next = match self.markup(bytes, lt) {
+                Some(next) => next,
+                None => return,
+            };
+            at = next;
+        }
+    }
+
+    /// Handles the markup starting at `lt`; returns where to continue, or
+    /// `None` when the scan is over (end of page, a cut, `plaintext`).
+    fn markup(&mut self, bytes: &[u8], lt: usize) -> Option<usize> {
+        match bytes.get(lt + 1)? {
+            b'!' => {
+                let rest = &bytes[lt + 2..];
+                if rest.starts_with(b"--") {
+                    let body = lt + 4;
+                    if bytes[body..].starts_with(b">") {
+                        return Some(body + 1);
+                    }
+                    if bytes[body..].starts_with(b"->") {
+                        return Some(body + 2);
+                    }
+                    return memmem::find(&bytes[body..], b"-->").map(|e| body + e + 3);
+                }
+                if rest.starts_with(b"[CDATA[") && self.in_foreign() {
+                    let body = lt + 9;
+                    return memmem::find(&bytes[body..], b"]]>").map(|e| body + e + 3);
+                }
+                memchr(b'>', rest).map(|e| lt + 2 + e + 1)
+            }
+            b'?' => memchr(b'>', &bytes[lt + 2..]).map(|e| lt + 2 + e + 1),
+            b'/' => match bytes.get(lt + 2)? {
+                c if c.is_ascii_alphabetic() => {
+                    let name = read_name(bytes, lt + 2);
+                    let (end, _) = tag_end(bytes, lt + 2 + name.len)?;
+                    self.end_tag(lt, end, &name);
+                    Some(end)
+                }
+                // `</>` is ignored; `</` and anything else a bogus comment.
+                b'>' => Some(lt + 3),
+                _ => memchr(b'>', &bytes[lt + 2..]).map(|e| lt + 2 + e + 1),
+            },
+            c if c.is_ascii_alphabetic() => {
+                let name = read_name(bytes, lt + 1);
+                let (end, self_closing) = tag_end(bytes, lt + 1 + name.len)?;
+                self.start_tag(bytes, lt, end, self_closing, &name)
+            }
+            _ => Some(lt + 1),
+        }
+    }
+
+    fn in_foreign(&self) -> bool {
+        self.stack.last().is_some_and(|o| o.foreign)
+    }
+
+    fn start_tag(
+        &mut self,
+        bytes: &[u8],
+        lt: usize,
+        end: usize,
+        self_closing: bool,
+        name: &TagName,
+    ) -> Option<usize> {
+        self.start_tags += 1;
+        if self.start_tags > self.limits.max_dom_nodes {
+            self.cut_at(lt);
+            return None;
+        }
+        let info = name.info;
+        if info.plaintext && !self.in_foreign() {
+            return None;
+        }
+        if info.void || (self_closing && self.in_foreign()) {
+            return Some(end);
+        }
+        if info.raw_text && !self.in_foreign() {
+            // A leaf whatever its depth: its content is text, not tags, and
+            // dropping its tags would turn a script into visible text.
+            let raw_name = &bytes[lt + 1..lt + 1 + name.len];
+            let close = raw_text_end(bytes, end, raw_name)?;
+            let close_name = read_name(bytes, close + 2);
+            return tag_end(bytes, close + 2 + close_name.len).map(|(e, _)| e);
+        }
+        self.implied_end_tags(info);
+        if matches!(info.kind, Kind::Html | Kind::Head | Kind::Body | Kind::Form)
+            && !self.by_kind[info.kind as usize].is_empty()
+        {
+            // The tree builder merges a second html/body/head into the first
+            // and ignores a nested form: nothing is opened.
+            return Some(end);
+        }
+        if !self.in_foreign() {
+            self.implied_table_parents(info.kind);
+        }
+        let foreign = self.in_foreign() || matches!(info.kind, Kind::Svg | Kind::Math);
+        if self.stack.len() >= self.limits.max_dom_depth {
+            self.flattened = true;
+            self.replace(lt, end, " ");
+        }
+        self.push(Open {
+            hash: name.hash,
+            kind: info.kind,
+            foreign,
+        });
+        Some(end)
+    }
+
+    /// Closes what the tree builder closes before opening this start tag.
+    fn implied_end_tags(&mut self, info: TagInfo) {
+        if self.in_foreign() {
+            if info.breaks_foreign {
+                while self.in_foreign() {
+                    self.pop();
+                }
+            } else {
+                return;
+            }
+        }
+        if info.closes_p {
+            self.close_kinds(&[Kind::P], BUTTON_SCOPE);
+        }
+        match info.kind {
+            Kind::Li => self.close_kinds(&[Kind::Li], LIST_SCOPE),
+            Kind::Dd | Kind::Dt => self.close_kinds(&[Kind::Dd, Kind::Dt], DEFAULT_SCOPE),
+            Kind::Td | Kind::Th => self.close_kinds(&[Kind::Td, Kind::Th], TABLE_SCOPE),
+            // Closing the row or section closes the cells inside it too.
+            Kind::Tr => self.close_kinds(&[Kind::Tr], TABLE_SCOPE),
+            Kind::TableSection => self.close_kinds(&[Kind::TableSection], TABLE_SCOPE),
+            Kind::A => self.close_kinds(&[Kind::A], DEFAULT_SCOPE),
+            Kind::Nobr => self.close_kinds(&[Kind::Nobr], DEFAULT_SCOPE),
+            Kind::Button => self.close_kinds(&[Kind::Button], DEFAULT_SCOPE),
+            Kind::Heading => {
+                if self.stack.last().is_some_and(|o| o.kind == Kind::Heading) {
+                    self.pop();
+                }
+            }
+            Kind::Option => {
+                if self.stack.last().is_some_and(|o| o.kind == Kind::Option) {
+                    self.pop();
+                }
+            }
+            Kind::Optgroup => {
+                while self
+                    .stack
+                    .last()
+                    .is_some_and(|o| matches!(o.kind, Kind::Option | Kind::Optgroup))
+                {
+                    self.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Opens the `tbody` and `tr` the tree builder inserts for a row or cell
+    /// placed straight in a table: they count towards the depth too.
+    fn implied_table_parents(&mut self, kind: Kind) {
+        let top = self.stack.last().map(|o| o.kind);
+        let (section, row) = match (kind, top) {
+            (Kind::Tr, Some(Kind::Table)) => (true, false),
+            (Kind::Td | Kind::Th, Some(Kind::Table)) => (true, true),
+            (Kind::Td | Kind::Th, Some(Kind::TableSection)) => (false, true),
+            _ => return,
+        };
+        if section {
+            self.push(Open {
+                hash: read_name(b"tbody", 0).hash,
+                kind: Kind::TableSection,
+                foreign: false,
+            });
+        }
+        if row {
+            self.push(Open {
+                hash: read_name(b"tr", 0).hash,
+                kind: Kind::Tr,
+                foreign: false,
+            });
+        }
+    }
+
+    /// Index of the innermost scope boundary, if any.
+    fn boundary(&self, scope: &[Kind]) -> Option<u32> {
+        scope
+            .iter()
+            .filter_map(|k| self.by_kind[*k as usize].last().copied())
+            .max()
+    }
+
+    /// Pops to (and including) the innermost element of one of `kinds`, if
+    /// it is in `scope`.
+    fn close_kinds(&mut self, kinds: &[Kind], scope: &[Kind]) {
+        let Some(index) = kinds
+            .iter()
+            .filter_map(|k| self.by_kind[*k as usize].last().copied())
+            .max()
+        else {
+            return;
+        };
+        // `>=`: an element that is itself a boundary is in its own scope.
+        if self.boundary(scope).is_none_or(|b| index >= b) {
+            self.pop_to(index as usize);
+        }
+    }
+
+    fn end_tag(&mut self, lt: usize, end: usize, name: &TagName) {
+        let scope = match name.info.kind {
+            // The tree builder never pops these on their end tags.
+            Kind::Html | Kind::Body | Kind::Head | Kind::Br => return,
+            Kind::P => BUTTON_SCOPE,
+            Kind::Li => LIST_SCOPE,
+            Kind::Td | Kind::Th | Kind::Tr | Kind::TableSection | Kind::Table | Kind::Caption => {
+                TABLE_SCOPE
+            }
+            _ => DEFAULT_SCOPE,
+        };
+        let Some(index) = self.by_name.get(&name.hash).and_then(|v| v.last().copied()) else {
+            return;
+        };
+        if self.boundary(scope).is_some_and(|b| index < b) {
+            return;
+        }
+        if index as usize >= self.limits.max_dom_depth {
+            self.replace(lt, end, " ");
+        }
+        self.pop_to(index as usize);
+    }
+
+    fn push(&mut self, open: Open) {
+        let index = self.stack.len() as u32;
+        self.by_name.entry(open.hash).or_default().push(index);
+        self.by_kind[open.kind as usize].push(index);
+        self.stack.push(open);
+    }
+
+    fn pop(&mut self) {
+        if let Some(open) = self.stack.pop() {
+            if let Some(v) = self.by_name.get_mut(&open.hash) {
+                v.pop();
+            }
+            self.by_kind[open.kind as usize].pop();
+        }
+    }
+
+    fn pop_to(&mut self, index: usize) {
+        while self.stack.len() > index {
+            self.pop();
+        }
+    }
+
+    fn replace(&mut self, from: usize, to: usize, with: &str) {
+        let out = self
+            .out
+            .get_or_insert_with(|| String::with_capacity(self.html.len()));
+        out.push_str(&self.html[self.copied..from]);
+        out.push_str(with);
+        self.copied = to;
+    }
+
+    fn cut_at(&mut self, at: usize) {
+        self.cut = true;
+        let out = self
+            .out
+            .get_or_insert_with(|| String::with_capacity(at + 1));
+        out.push_str(&self.html[self.copied..at]);
+        self.copied = at;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dom_query::Document;
+
+    fn limits(depth: usize, nodes: usize) -> Limits {
+        Limits {
+            max_dom_depth: depth,
+            max_dom_nodes: nodes,
+            ..Limits::default()
+        }
+    }
+
+    /// The deepest element nesting html5ever builds for `html`.
+    fn parsed_depth(html: &str) -> usize {
+        let doc = Document::from(html);
+        doc.select("*")
+            .nodes()
+            .iter()
+            .map(|n| n.ancestors_it(None).count())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Pages that a depth limit of 4 must leave alone: the model must not
+    /// count elements the tree builder closes or never opens.
+    #[test]
+    fn shallow_pages_are_borrowed_untouched() {
+        let cases: &[(&str, &str)] = &[
+            ("voids", "<div><br><img src=x><hr><input><div>x</div></div>"),
+            (
+                "script",
+                "<div><script>if (a<b) document.write('<div><div><div><div>')</script></div>",
+            ),
+            (
+                "script case",
+                "<div><SCRIPT>x='<div><div><div><div>'</scRipt ><div>y</div></div>",
+            ),
+            ("style", "<div><style>p>a{}</style><div>x</div></div>"),
+            (
+                "comment",
+                "<div><!-- <div><div><div><div> --><div>x</div></div>",
+            ),
+            (
+                "short comment",
+                "<div><!--><div><!---><div>x</div></div></div>",
+            ),
+            ("doctype", "<!DOCTYPE html><div><div>x</div></div>"),
+            (
+                "quoted >",
+                "<div title=\"a>b<div><div><div>\"><div>x</div></div>",
+            ),
+            (
+                "single quoted",
+                "<div title='<div><div><div>'><div>x</div></div>",
+            ),
+            ("paragraphs", "<div><p>a<p>b<p>c<p>d<p>e<p>f</div>"),
+            ("list items", "<ul><li>a<li>b<li>c<li>d<li>e<li>f</ul>"),
+            ("definitions", "<dl><dt>a<dd>b<dt>c<dd>d<dt>e<dd>f</dl>"),
+            (
+                "cells",
+                "<table><tr><td>a<td>b<td>c<tr><td>d<td>e<tr><td>f</table>",
+            ),
+            (
+                "options",
+                "<select><option>a<option>b<option>c<option>d</select>",
+            ),
+            (
+                "anchors",
+                "<div><a href=1>a<a href=2>b<a href=3>c<a href=4>d</div>",
+            ),
+            ("headings", "<div><h1>a<h2>b<h3>c<h4>d</div>"),
+            (
+                "svg self-closing",
+                "<svg><path/><path/><g/><g/><circle/></svg>",
+            ),
+            ("lt in text", "<div>a < b and c<d</div>"),
+            ("stray end tags", "</div></span></p></li><div>x</div>"),
+            (
+                "unclosed at end",
+                "<div><div>x</div></div><div title=\"oops",
+            ),
+        ];
+        for (name, html) in cases {
+            let g = guard(html, &limits(4, 1000));
+            assert!(
+                matches!(g.html, Cow::Borrowed(_)),
+                "{name}: rewritten to {:?}",
+                g.html
+            );
+            assert!(g.warnings.is_empty(), "{name}: {:?}", g.warnings);
+        }
+    }
+
+    #[test]
+    fn deep_tags_are_dropped_and_text_kept() {
+        let html = "<div><div><div><div><div>deep</div></div></div></div></div><p>after</p>";
+        let g = guard(html, &limits(3, 1000));
+        assert_eq!(
+            g.html,
+            "<div><div><div>  deep  </div></div></div><p>after</p>"
+        );
+        assert_eq!(
+            g.warnings,
+            ["HTML nested deeper than 3 elements; deeper tags flattened"]
+        );
+    }
+
+    #[test]
+    fn node_limit_cuts_the_page() {
+        let html = "<p>one</p><p>two</p><p>three</p><p>four</p>";
+        let g = guard(html, &limits(100, 3));
+        assert_eq!(g.html, "<p>one</p><p>two</p><p>three</p>");
+        assert_eq!(
+            g.warnings,
+            ["HTML has more than 3 elements; the rest of the page was dropped"]
+        );
+    }
+
+    #[test]
+    fn cut_after_flattening_keeps_both_edits() {
+        let html = "<b><b><b>x</b></b></b><i>y</i><u>z</u>";
+        let g = guard(html, &limits(2, 4));
+        assert_eq!(g.html, "<b><b> x </b></b><i>y</i>");
+        assert_eq!(g.warnings.len(), 2);
+    }
+
+    #[test]
+    fn multibyte_text_survives_rewriting() {
+        let html = "<i>é<i>ü<i>—<i>日本</i></i></i></i>";
+        let g = guard(html, &limits(2, 100));
+        assert_eq!(g.html, "<i>é<i>ü — 日本  </i></i>");
+    }
+
+    #[test]
+    fn empty_and_tagless_inputs() {
+        for html in [
+            "",
+            "plain text",
+            "<",
+            "</",
+            "<!",
+            "<!--",
+            "a <3 b",
+            "<a",
+            "</a",
+        ] {
+            let g = guard(html, &limits(1, 1));
+            assert_eq!(g.html, html);
+        }
+    }
+
+    /// Generators of hostile nesting; after the guard, html5ever must build a
+    /// tree no deeper than the limit plus what it adds (html, head/body,
+    /// tbody), and the text must survive.
+    #[test]
+    fn hostile_nesting_is_bounded_after_parsing() {
+        let n = 3000;
+        let cases: Vec<(&str, String)> = vec![
+            (
+                "divs",
+                format!("{}hello{}", "<div>".repeat(n), "</div>".repeat(n)),
+            ),
+            ("unclosed spans", format!("{}hello", "<span>".repeat(n))),
+            ("formatting", format!("{}hello", "<b><i>".repeat(n))),
+            (
+                "div end tag out of table scope",
+                format!("{}hello", "<div><table><tr><td></div>".repeat(n)),
+            ),
+            (
+                "nested tables",
+                format!("{}hello", "<table><tr><td>".repeat(n)),
+            ),
+            ("svg groups", format!("<svg>{}hello", "<g>".repeat(n))),
+            ("lists", format!("{}hello", "<ul><li>".repeat(n))),
+            ("blockquotes", format!("{}hello", "<blockquote>".repeat(n))),
+            (
+                "uppercase",
+                format!("{}hello{}", "<DIV>".repeat(n), "</DIV>".repeat(n)),
+            ),
+        ];
+        let limit = 64;
+        for (name, html) in cases {
+            let g = guard(&html, &limits(limit, 1_000_000));
+            assert!(!g.warnings.is_empty(), "{name}: not flattened");
+            let depth = parsed_depth(&g.html);
+            assert!(depth <= limit + 4, "{name}: parsed depth {depth}");
+            assert!(
+                Document::from(g.html.as_ref()).text().contains("hello"),
+                "{name}: text lost"
+            );
+        }
+    }
+
+    #[test]
+    fn large_inputs_stay_linear() {
+        let started = std::time::Instant::now();
+        let deep = format!(
+            "{}hello{}",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        let g = guard(&deep, &Limits::default());
+        assert!(g.html.contains("hello"));
+        let siblings = "<p>x</p>".repeat(1_000_000);
+        let g = guard(&siblings, &Limits::default());
+        assert_eq!(g.warnings.len(), 1);
+        let text = "word ".repeat(1_000_000);
+        assert!(matches!(
+            guard(&text, &Limits::default()).html,
+            Cow::Borrowed(_)
+        ));
+        // Generous for debug builds on a slow machine; the release scan of
+        // all three takes milliseconds.
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    }
+}
