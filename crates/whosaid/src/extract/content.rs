@@ -29,7 +29,14 @@ pub const LISTING_WARNING: &str = "page looks like a listing or index; no articl
 /// Finds the main content of the page.
 pub fn extract(doc: &Document, meta: &Metadata, limits: &Limits) -> Body {
     let outline = content_dom::outline(doc, limits.max_dom_nodes);
-    select(&outline, meta)
+    let body = select(&outline, meta, false);
+    if body.blocks.is_empty() && outline.blocks.iter().any(|b| b.hidden) {
+        let revealed = select(&outline, meta, true);
+        if !revealed.blocks.is_empty() {
+            return revealed;
+        }
+    }
+    body
 }
 
 /// Share of a run's characters inside links above which it is a link list,
@@ -105,10 +112,13 @@ impl Sums {
     }
 }
 
-fn select(outline: &Outline, meta: &Metadata) -> Body {
+fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
     let elems = &outline.elems;
     let blocks = &outline.blocks;
-    let weights: Vec<f32> = blocks.iter().map(prose_weight).collect();
+    let weights: Vec<f32> = blocks
+        .iter()
+        .map(|b| if b.hidden && !with_hidden { 0.0 } else { prose_weight(b) })
+        .collect();
     let raw = Sums::new(&weights, blocks, |_| true);
     let total_prose = elems.first().map_or(0.0, |e| raw.prose(e));
     if total_prose < MIN_BODY_PROSE_CHARS {
@@ -135,7 +145,7 @@ fn select(outline: &Outline, meta: &Metadata) -> Body {
     let Some(c) = container else {
         return listing();
     };
-    let kept = collect(outline, c, &weights, &furniture, meta);
+    let kept = collect(outline, c, &weights, &furniture, meta, with_hidden);
     let kept_prose: f32 = kept.iter().map(|&i| weights[i]).sum();
     if kept_prose < MIN_BODY_PROSE_CHARS {
         return listing();
@@ -192,6 +202,7 @@ fn collect(
     weights: &[f32],
     furniture: &[Option<Furniture>],
     meta: &Metadata,
+    with_hidden: bool,
 ) -> Vec<usize> {
     let elems = &outline.elems;
     let blocks = &outline.blocks;
@@ -223,6 +234,9 @@ fn collect(
     let mut kept = Vec::new();
     for i in container.first_block as usize..container.end_block as usize {
         let b = &blocks[i];
+        if b.hidden && !with_hidden {
+            continue;
+        }
         let owner = b.owner as usize;
         match below.get(owner).copied().flatten() {
             Some(Furniture::Hard) => continue,
@@ -324,7 +338,7 @@ mod tests {
         let meta = super::super::metadata::extract(&doc, None);
         let outline = content_dom::outline(&doc, 1 << 20);
         let weights: Vec<f32> = outline.blocks.iter().map(prose_weight).collect();
-        let body = select(&outline, &meta);
+        let body = select(&outline, &meta, false);
         let kept: std::collections::HashSet<&str> =
             body.blocks.iter().map(|(_, t)| t.as_str()).collect();
         for (i, b) in outline.blocks.iter().enumerate() {

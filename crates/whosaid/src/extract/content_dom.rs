@@ -98,6 +98,10 @@ pub struct RawBlock {
     pub chars: u32,
     pub link_chars: u32,
     pub words: u32,
+    /// Under a hidden block-level element. Script-rendered pages (streamed
+    /// server rendering) park the whole article in one, so hidden runs are
+    /// kept and marked, for the selection to fall back on.
+    pub hidden: bool,
 }
 
 #[derive(Debug, Default)]
@@ -160,13 +164,8 @@ fn classify(name: &str) -> (Tag, Display) {
 
 /// Class and id words that mark furniture, matched as whole tokens of the
 /// lower-cased `class` and `id` (split on anything not a letter or digit).
-const HARD_TOKENS: &[&str] = &[
-    "nav",
-    "navbar",
-    "navigation",
-    "menu",
-    "breadcrumb",
-    "breadcrumbs",
+/// These almost never name a wrapper of article text.
+const STRICT_TOKENS: &[&str] = &[
     "share",
     "sharing",
     "social",
@@ -183,10 +182,9 @@ const HARD_TOKENS: &[&str] = &[
     "cookies",
     "consent",
     "gdpr",
-    "footer",
     "sidebar",
-    "widget",
-    "widgets",
+    "breadcrumb",
+    "breadcrumbs",
     "ad",
     "ads",
     "advert",
@@ -194,16 +192,8 @@ const HARD_TOKENS: &[&str] = &[
     "adsense",
     "sponsor",
     "sponsored",
-    "banner",
     "popup",
     "modal",
-    "tags",
-    "tag",
-    "tagcloud",
-    "byline",
-    "author",
-    "bio",
-    "masthead",
     "pagination",
     "pager",
     "recommended",
@@ -214,23 +204,38 @@ const HARD_TOKENS: &[&str] = &[
     "copyright",
     "disclaimer",
     "republish",
+    "byline",
+];
+
+/// Furniture words that sites also use inside the names of content
+/// wrappers ("content-nav-section", "entry-meta-wrap"): they count only
+/// when no content word stands beside them.
+const WEAK_TOKENS: &[&str] = &[
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "footer",
+    "banner",
+    "tags",
+    "tag",
+    "tagcloud",
+    "meta",
     "print",
     "toolbar",
-    "skip",
-    "meta",
     "dateline",
     "timestamp",
     "caption",
     "credit",
-    "hidden",
-    "sr",
-    "screen",
-    "visually",
+    "credits",
+    "author",
+    "bio",
+    "masthead",
 ];
 
 /// Substrings that mark furniture inside compound names ("sharebar",
 /// "post-newsletter-signup", "relatedposts").
-const HARD_SUBSTRINGS: &[&str] = &[
+const STRICT_SUBSTRINGS: &[&str] = &[
     "share",
     "social",
     "related",
@@ -241,9 +246,6 @@ const HARD_SUBSTRINGS: &[&str] = &[
     "sidebar",
     "breadcrumb",
     "navbar",
-    "footer",
-    "widget",
-    "promo",
     "advert",
     "paywall",
     "signup",
@@ -258,24 +260,24 @@ const HARD_SUBSTRINGS: &[&str] = &[
     "authorbox",
     "author-bio",
     "about-author",
-    "follow",
     "byline",
-    "tagline",
     "post-meta",
     "entry-meta",
     "article-meta",
     "postmeta",
     "skip-link",
+    "skip-to",
+    "skiplink",
     "screen-reader",
     "visually-hidden",
     "sr-only",
-    "jump-link",
-    "toc",
 ];
 
+const WEAK_SUBSTRINGS: &[&str] = &["footer", "promo", "follow", "tagline"];
+
 const SOFT_TOKENS: &[&str] = &[
-    "teaser", "summary", "promo", "aside", "header", "extra", "card", "cards", "info",
-    "more", "list", "feed", "box",
+    "teaser", "summary", "promo", "aside", "header", "extra", "card", "cards", "info", "more",
+    "list", "feed", "box", "widget", "widgets",
 ];
 
 const CONTENT_TOKENS: &[&str] = &[
@@ -301,15 +303,18 @@ fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
         return (None, false);
     }
     let lower = class_and_id.to_ascii_lowercase();
-    let mut hard = false;
+    let mut strict = false;
+    let mut weak = false;
     let mut soft = false;
     let mut content = false;
     for token in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
         if token.is_empty() {
             continue;
         }
-        if HARD_TOKENS.contains(&token) {
-            hard = true;
+        if STRICT_TOKENS.contains(&token) {
+            strict = true;
+        } else if WEAK_TOKENS.contains(&token) {
+            weak = true;
         } else if SOFT_TOKENS.contains(&token) {
             soft = true;
         }
@@ -317,17 +322,16 @@ fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
             content = true;
         }
     }
-    if !hard {
-        hard = HARD_SUBSTRINGS.iter().any(|s| lower.contains(s));
-    }
+    strict = strict || STRICT_SUBSTRINGS.iter().any(|s| lower.contains(s));
+    weak = weak || WEAK_SUBSTRINGS.iter().any(|s| lower.contains(s));
     if !content {
         content = ["article", "content", "entry-", "story", "post-body", "postbody"]
             .iter()
             .any(|s| lower.contains(s));
     }
-    let furniture = if hard {
+    let furniture = if strict || (weak && !content) {
         Some(Furniture::Hard)
-    } else if soft {
+    } else if soft || weak {
         Some(Furniture::Soft)
     } else {
         None
@@ -338,6 +342,17 @@ fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
 fn is_hidden(el: &dom_query::Element) -> bool {
     if el.has_attr("hidden") {
         return true;
+    }
+    // Whole class names only: "elementor-hidden-tablet" is shown on desktops.
+    if let Some(class) = el.attr("class") {
+        if class.split_ascii_whitespace().any(|c| {
+            matches!(
+                c,
+                "hidden" | "d-none" | "sr-only" | "screen-reader-text" | "visually-hidden" | "hide"
+            )
+        }) {
+            return true;
+        }
     }
     if let Some(v) = el.attr("aria-hidden") {
         if v.trim().eq_ignore_ascii_case("true") {
@@ -381,6 +396,7 @@ struct Builder {
     /// Stack of open block-level elements (indices into `elems`).
     owners: Vec<u32>,
     ctx: Context,
+    hidden_depth: u32,
 }
 
 impl Builder {
@@ -446,6 +462,7 @@ impl Builder {
                 chars: self.chars,
                 link_chars: self.link_chars,
                 words,
+                hidden: self.hidden_depth > 0,
             };
             self.outline.blocks.push(block);
         } else {
@@ -494,8 +511,8 @@ impl Builder {
 enum Step {
     Enter(NodeId),
     /// Leaving an element: its index in `elems` when it was recorded as a
-    /// block-level element, and its tag.
-    Leave(Option<u32>, Tag),
+    /// block-level element, its tag, and whether it was hidden.
+    Leave(Option<u32>, Tag, bool),
 }
 
 /// Walks the document once (explicit stack, no recursion) into an outline.
@@ -509,6 +526,7 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
         pending_space: false,
         owners: Vec::new(),
         ctx: Context::default(),
+        hidden_depth: 0,
     };
     // The document node stands as element 0 so every block has an owner.
     b.outline.elems.push(Elem {
@@ -528,7 +546,10 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
     let mut visited = 0usize;
     while let Some(step) = stack.pop() {
         match step {
-            Step::Leave(idx, tag) => {
+            Step::Leave(idx, tag, hidden) => {
+                if hidden {
+                    b.hidden_depth = b.hidden_depth.saturating_sub(1);
+                }
                 // The run closes before its context is left, so its kind
                 // still sees the heading or list item it sat in.
                 if idx.is_some() {
@@ -629,7 +650,7 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
                         semantic,
                         article_body,
                     } => {
-                        if hidden {
+                        if hidden && !matches!(display, Display::Block) {
                             continue;
                         }
                         match display {
@@ -637,7 +658,7 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
                             Display::LineBreak => b.flush(),
                             Display::Inline => {
                                 b.enter(tag, NONE);
-                                stack.push(Step::Leave(None, tag));
+                                stack.push(Step::Leave(None, tag, false));
                                 push_children(&node, &mut stack);
                             }
                             Display::Block => {
@@ -657,7 +678,10 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
                                 });
                                 b.owners.push(idx);
                                 b.enter(tag, idx);
-                                stack.push(Step::Leave(Some(idx), tag));
+                                if hidden {
+                                    b.hidden_depth += 1;
+                                }
+                                stack.push(Step::Leave(Some(idx), tag, hidden));
                                 push_children(&node, &mut stack);
                             }
                         }
