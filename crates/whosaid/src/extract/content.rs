@@ -46,7 +46,7 @@ const PROSE_MAX_LINK_DENSITY: f32 = 0.3;
 const KEEP_MAX_LINK_DENSITY: f32 = 0.5;
 /// Cost of one character of non-prose text kept by a candidate container,
 /// against one character of prose gained.
-const JUNK_COST: f32 = 0.25;
+const JUNK_COST: f32 = 0.4;
 /// Below this much prose, the page has no article to speak of.
 const MIN_BODY_PROSE_CHARS: f32 = 150.0;
 
@@ -79,36 +79,40 @@ fn prose_weight(b: &RawBlock) -> f32 {
     b.chars as f32 * (1.0 - ld)
 }
 
-/// Per-element subtree sums by prefix sums over the runs.
+/// Per-element subtree sums by prefix sums over the runs: prose weight, and
+/// the characters that count against a container (link text, and any text
+/// under furniture).
 struct Sums {
     prose: Vec<f32>,
-    chars: Vec<f32>,
+    junk: Vec<f32>,
 }
 
 impl Sums {
-    fn new(weights: &[f32], blocks: &[RawBlock], keep: impl Fn(usize) -> bool) -> Sums {
+    fn new(weights: &[f32], blocks: &[RawBlock], in_furniture: impl Fn(usize) -> bool) -> Sums {
         let mut prose = Vec::with_capacity(blocks.len() + 1);
-        let mut chars = Vec::with_capacity(blocks.len() + 1);
+        let mut junk = Vec::with_capacity(blocks.len() + 1);
         prose.push(0.0);
-        chars.push(0.0);
-        let (mut p, mut c) = (0.0f32, 0.0f32);
+        junk.push(0.0);
+        let (mut p, mut j) = (0.0f32, 0.0f32);
         for (i, b) in blocks.iter().enumerate() {
-            if keep(i) {
+            if in_furniture(i) {
+                j += b.chars as f32;
+            } else {
                 p += weights[i];
+                j += b.link_chars as f32;
             }
-            c += b.chars as f32;
             prose.push(p);
-            chars.push(c);
+            junk.push(j);
         }
-        Sums { prose, chars }
+        Sums { prose, junk }
     }
 
     fn prose(&self, e: &Elem) -> f32 {
         self.prose[e.end_block as usize] - self.prose[e.first_block as usize]
     }
 
-    fn chars(&self, e: &Elem) -> f32 {
-        self.chars[e.end_block as usize] - self.chars[e.first_block as usize]
+    fn junk(&self, e: &Elem) -> f32 {
+        self.junk[e.end_block as usize] - self.junk[e.first_block as usize]
     }
 }
 
@@ -119,7 +123,7 @@ fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
         .iter()
         .map(|b| if b.hidden && !with_hidden { 0.0 } else { prose_weight(b) })
         .collect();
-    let raw = Sums::new(&weights, blocks, |_| true);
+    let raw = Sums::new(&weights, blocks, |_| false);
     let total_prose = elems.first().map_or(0.0, |e| raw.prose(e));
     if total_prose < MIN_BODY_PROSE_CHARS {
         return listing();
@@ -139,7 +143,7 @@ fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
     }
     let block_in_furniture =
         |i: usize| in_furniture.get(blocks[i].owner as usize).copied().unwrap_or(false);
-    let clean = Sums::new(&weights, blocks, |i| !block_in_furniture(i));
+    let clean = Sums::new(&weights, blocks, block_in_furniture);
 
     let container = choose_container(elems, &clean);
     let Some(c) = container else {
@@ -174,7 +178,7 @@ fn choose_container(elems: &[Elem], sums: &Sums) -> Option<usize> {
         if prose <= 0.0 {
             continue;
         }
-        let junk = sums.chars(e) - prose;
+        let junk = sums.junk(e);
         let mut score = prose - JUNK_COST * junk;
         if e.article_body {
             score *= 1.1;
