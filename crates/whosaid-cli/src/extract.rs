@@ -39,6 +39,12 @@ pub struct ExtractArgs {
     /// Largest input accepted, in bytes (after decompression too).
     #[arg(long, default_value_t = Limits::default().max_input_bytes)]
     max_bytes: u64,
+    /// Deepest element nesting kept from a page; deeper tags are flattened.
+    #[arg(long, default_value_t = Limits::default().max_dom_depth)]
+    max_depth: usize,
+    /// Most elements read from a page; the rest of the page is dropped.
+    #[arg(long, default_value_t = Limits::default().max_dom_nodes)]
+    max_nodes: usize,
     /// Files (.html, .htm, .txt, optionally .gz), directories, or - for stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
@@ -47,7 +53,8 @@ pub struct ExtractArgs {
 pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     let pipeline = Pipeline::new(Limits {
         max_input_bytes: args.max_bytes,
-        ..Limits::default()
+        max_dom_depth: args.max_depth,
+        max_dom_nodes: args.max_nodes,
     });
     let kind = match args.input {
         InputArg::Auto => InputKind::Auto,
@@ -100,7 +107,7 @@ fn process_one(
     pipeline.process(&input).map_err(|e| e.to_string())
 }
 
-fn write_record(
+pub(crate) fn write_record(
     out: &mut impl Write,
     record: &Record,
     format: FormatArg,

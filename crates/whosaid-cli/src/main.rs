@@ -1,5 +1,6 @@
 //! The `whosaid` command: flags and glue around the library.
 
+mod demo;
 mod eval;
 mod extract;
 mod inputs;
@@ -21,6 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the pipeline on a built-in example article and print its record.
+    Demo(demo::DemoArgs),
     /// Extract the article record from HTML pages or plain text.
     Extract(extract::ExtractArgs),
     /// Score the pipeline against annotated data.
@@ -31,6 +34,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(args) => demo::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Eval(cmd) => eval::run(cmd),
     };
