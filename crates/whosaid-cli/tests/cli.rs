@@ -1,0 +1,435 @@
+//! The `whosaid` binary on good, bad and hostile inputs.
+//!
+//! Every input is generated here, in a fresh temporary directory. Each run
+//! has a time bound, so a hang or a quadratic blow-up fails the test instead
+//! of stalling the suite; the bounds are generous for debug builds on two
+//! cores, far below what the quadratic cases used to take.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use whosaid::Record;
+
+/// A directory under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("whosaid-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("creating a temp dir");
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
+        let path = self.0.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("creating a temp subdir");
+        }
+        std::fs::write(&path, bytes).expect("writing a temp file");
+        path.display().to_string()
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+}
+
+impl Run {
+    /// Every line of standard output as a record, each checked for span
+    /// consistency.
+    fn records(&self) -> Vec<Record> {
+        let text = self.stdout.trim();
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let records: Vec<Record> = if text.starts_with("{\n") {
+            vec![serde_json::from_str(text).expect("stdout is one pretty record")]
+        } else {
+            text.lines()
+                .map(|l| serde_json::from_str(l).expect("stdout line is a record"))
+                .collect()
+        };
+        for r in &records {
+            if let Err(e) = r.check_spans() {
+                panic!("record for {:?}: {e}", r.source.path);
+            }
+        }
+        records
+    }
+
+    fn assert_no_panic(&self) {
+        assert!(
+            !self.stderr.contains("panicked"),
+            "whosaid panicked:\n{}",
+            self.stderr
+        );
+    }
+}
+
+/// Runs the binary with `args`, feeding `stdin`, killing it after `limit`.
+fn run_with(args: &[&str], stdin: &[u8], limit: Duration) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_whosaid"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting whosaid");
+    let mut input = child.stdin.take().expect("stdin pipe");
+    let stdin = stdin.to_vec();
+    // Separate threads: a large input or output must not fill a pipe while
+    // this thread waits on the other one.
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let mut out_pipe = child.stdout.take().expect("stdout pipe");
+    let mut err_pipe = child.stderr.take().expect("stderr pipe");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out_pipe.read_to_end(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err_pipe.read_to_end(&mut s);
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for whosaid") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("whosaid {args:?} ran over {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let elapsed = started.elapsed();
+    let _ = feeder.join();
+    let stdout =
+        String::from_utf8(out_reader.join().expect("stdout reader")).expect("stdout is UTF-8");
+    let stderr = String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned();
+    let run = Run {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+        elapsed,
+    };
+    run.assert_no_panic();
+    run
+}
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn whosaid(args: &[&str]) -> Run {
+    run_with(args, b"", LIMIT)
+}
+
+const PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><title>Pier reopens | The Test Gazette</title>
+<meta property="og:site_name" content="The Test Gazette"></head><body>
+<article><h1>Pier reopens</h1>
+<p>The pier reopened on Saturday after a winter of repairs, the harbour board said in a statement on Friday evening.</p>
+<p>"It has never looked better," said the harbour master, who has worked on the pier for thirty years.</p>
+</article></body></html>"#;
+
+/// A failure line names the input and the problem.
+fn assert_error_line(run: &Run, input: &str, problem: &str) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains(input))
+        .unwrap_or_else(|| panic!("no stderr line names {input}:\n{}", run.stderr));
+    assert!(
+        line.to_lowercase().contains(&problem.to_lowercase()),
+        "stderr line {line:?} does not say {problem:?}"
+    );
+}
+
+/// Inputs that cannot be read: one stderr line each, no record, exit 1
+/// because no input could be read.
+#[test]
+fn unreadable_inputs_fail_with_a_named_reason() {
+    let dir = TempDir::new("unreadable");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(PAGE.repeat(20).as_bytes()).expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    std::fs::create_dir_all(dir.path("no-pages/sub")).expect("mkdir");
+    dir.write("no-pages/sub/picture.jpg", b"\xff\xd8\xff\xe0");
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("empty", dir.write("empty.html", b""), "empty"),
+        ("blank", dir.write("blank.html", b"  \n\t\n"), "empty"),
+        (
+            "png",
+            dir.write("image.html", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10"),
+            "PNG",
+        ),
+        (
+            "truncated gzip",
+            dir.write("cut.html.gz", &gz[..gz.len() / 2]),
+            "gzip",
+        ),
+        ("missing", dir.path("missing.html"), "no such file"),
+        ("no pages", dir.path("no-pages"), "no pages"),
+        (
+            "nul bytes",
+            dir.write(
+                "nul.html",
+                b"<p>\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0a\0b\0c</p>",
+            ),
+            "binary",
+        ),
+    ];
+    for (name, path, problem) in cases {
+        let run = whosaid(&["extract", &path]);
+        assert_eq!(run.code, 1, "{name}: exit code; stderr:\n{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{name}: printed {}", run.stdout);
+        assert_error_line(&run, &path, problem);
+    }
+}
+
+#[test]
+fn size_limit_is_configurable() {
+    let dir = TempDir::new("size");
+    // 50 MB, over the default limit of 16 MiB: refused without being parsed.
+    let mut big = String::with_capacity(50 << 20);
+    big.push_str("<html><body><article>");
+    while big.len() < 50 << 20 {
+        big.push_str("<p>The same sentence again, to make a very large page.</p>\n");
+    }
+    let big_path = dir.write("big.html", &big);
+    drop(big);
+    let run = whosaid(&["extract", &big_path]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_error_line(&run, &big_path, "over the limit");
+    assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
+
+    let page = dir.write("page.html", PAGE);
+    let small = run_with(&["extract", "--max-bytes", "100", &page], b"", LIMIT);
+    assert_eq!(small.code, 1);
+    assert_error_line(&small, &page, "over the limit of 100 bytes");
+    let enough = whosaid(&["extract", "--max-bytes", "100000", &page]);
+    assert_eq!(enough.code, 0, "{}", enough.stderr);
+    assert_eq!(enough.records().len(), 1);
+
+    // A gzip bomb is refused by its decompressed size.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![b' '; 20 << 20]).expect("gzip");
+    let bomb = dir.write("bomb.html.gz", gz.finish().expect("gzip"));
+    let run = whosaid(&["extract", "--max-bytes", "1000000", &bomb]);
+    assert_eq!(run.code, 1);
+    assert_error_line(&run, &bomb, "over the limit");
+}
+
+/// Legacy-encoded or broken UTF-8 still gives a record: the bytes are read
+/// in the encoding that fits them.
+#[test]
+fn invalid_utf8_is_decoded_not_refused() {
+    let dir = TempDir::new("latin1");
+    let page = PAGE.replace("thirty years", "thirty years at the caf\u{e9}");
+    let latin1: Vec<u8> = page.chars().map(|c| c as u32 as u8).collect();
+    let path = dir.write("latin1.html", &latin1);
+    let run = whosaid(&["extract", &path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    assert!(
+        records[0].article.text.contains("caf\u{e9}"),
+        "{}",
+        records[0].article.text
+    );
+}
+
+#[test]
+fn hostile_pages_finish_quickly_with_a_warning() {
+    let dir = TempDir::new("hostile");
+    let n = 100_000;
+    let deep = dir.write(
+        "deep.html",
+        format!(
+            "<html><body>{}hello{}</body></html>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        ),
+    );
+    let siblings = dir.write(
+        "siblings.html",
+        format!(
+            "<html><body>{}</body></html>",
+            "<span>x</span>".repeat(1_000_000)
+        ),
+    );
+    let text_node = dir.write(
+        "text-node.html",
+        format!(
+            "<html><body><article><p>{}</p></article></body></html>",
+            "word ".repeat(1_000_000)
+        ),
+    );
+    let cases = [
+        (&deep, Some("nested deeper than 512")),
+        (&siblings, Some("more than 200000 elements")),
+        (&text_node, None),
+    ];
+    for (path, warning) in cases {
+        let run = run_with(&["extract", path], b"", Duration::from_secs(30));
+        assert_eq!(run.code, 0, "{path}: {}", run.stderr);
+        let records = run.records();
+        assert_eq!(records.len(), 1);
+        if let Some(w) = warning {
+            assert!(
+                records[0].warnings.iter().any(|x| x.contains(w)),
+                "{path}: warnings {:?}",
+                records[0].warnings
+            );
+        }
+    }
+    let shallow = whosaid(&["extract", "--max-depth", "4", "--max-nodes", "50", &deep]);
+    assert_eq!(shallow.code, 0, "{}", shallow.stderr);
+    let warnings = &shallow.records()[0].warnings;
+    assert!(
+        warnings.iter().any(|w| w.contains("deeper than 4")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn several_inputs_one_record_per_line_and_strict() {
+    let dir = TempDir::new("several");
+    let a = dir.write("a.html", PAGE);
+    let b = dir.write(
+        "b.txt",
+        "A plain text story.\n\nIt has two paragraphs, the second of them a little longer.\n",
+    );
+    let missing = dir.path("missing.html");
+
+    let run = whosaid(&["extract", &a, &missing, &b]);
+    assert_eq!(run.code, 0, "one failure of three is not fatal");
+    assert_error_line(&run, &missing, "no such file");
+    let records = run.records();
+    let paths: Vec<_> = records
+        .iter()
+        .map(|r| r.source.path.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(paths, [a.clone(), b.clone()]);
+    assert_eq!(run.stdout.lines().count(), 2, "JSON lines, one per record");
+    assert_eq!(
+        records[1].article.text,
+        "A plain text story.\n\nIt has two paragraphs, the second of them a little longer.\n"
+    );
+
+    let strict = run_with(&["extract", "--strict", &a, &missing], b"", LIMIT);
+    assert_eq!(strict.code, 1, "--strict makes any failure an error");
+    assert_eq!(strict.records().len(), 1, "the good input still printed");
+
+    let jsonl = run_with(&["extract", "--format", "jsonl", &a], b"", LIMIT);
+    assert_eq!(jsonl.stdout.lines().count(), 1);
+    assert_eq!(jsonl.records().len(), 1);
+}
+
+#[test]
+fn directories_are_walked_recursively_in_sorted_order() {
+    let dir = TempDir::new("walk");
+    dir.write("pages/b.html", PAGE);
+    dir.write(
+        "pages/a.txt",
+        "Some plain text that is an article of a sort.\n",
+    );
+    dir.write("pages/sub/c.htm", PAGE);
+    dir.write("pages/sub/deeper/d.html.gz", {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(PAGE.as_bytes()).expect("gzip");
+        gz.finish().expect("gzip")
+    });
+    dir.write("pages/ignored.png", b"\x89PNG\r\n\x1a\n");
+    dir.write("pages/notes.md", "not a page");
+    let root = dir.path("pages");
+    let run = whosaid(&["extract", "--format", "jsonl", &root]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let paths: Vec<String> = run
+        .records()
+        .iter()
+        .map(|r| r.source.path.clone().unwrap_or_default())
+        .collect();
+    let expected: Vec<String> = ["a.txt", "b.html", "sub/c.htm", "sub/deeper/d.html.gz"]
+        .iter()
+        .map(|p| Path::new(&root).join(p).display().to_string())
+        .collect();
+    assert_eq!(paths, expected);
+}
+
+#[test]
+fn stdin_and_text_format() {
+    let run = run_with(&["extract", "-"], PAGE.as_bytes(), LIMIT);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    assert_eq!(records[0].source.path.as_deref(), Some("-"));
+    assert!(records[0]
+        .article
+        .text
+        .contains("The pier reopened on Saturday"));
+
+    let text = run_with(
+        &["extract", "--format", "text", "-"],
+        PAGE.as_bytes(),
+        LIMIT,
+    );
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(text.stdout.contains("The pier reopened on Saturday"));
+    assert!(!text.stdout.trim_start().starts_with('{'));
+
+    let empty = run_with(&["extract", "-"], b"", LIMIT);
+    assert_eq!(empty.code, 1);
+    assert_error_line(&empty, "-", "empty");
+}
+
+#[test]
+fn wrong_arguments_exit_2() {
+    for args in [
+        &["extract"][..],
+        &["extract", "--format", "yaml", "x.html"],
+        &["extract", "--max-bytes", "lots", "x.html"],
+        &["no-such-command"],
+    ] {
+        let run = whosaid(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.is_empty());
+    }
+}
+
+#[test]
+fn demo_prints_a_record_of_the_built_in_example() {
+    let run = whosaid(&["demo"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let records = run.records();
+    assert_eq!(records.len(), 1);
+    let r = &records[0];
+    assert_eq!(r.schema, "whosaid/1");
+    assert!(r.article.text.contains("Old Harbour Bridge"));
+    for example in ["orchard-frost", "library-sundays"] {
+        let run = run_with(&["demo", "--example", example], b"", LIMIT);
+        assert_eq!(run.code, 0, "{example}: {}", run.stderr);
+        assert_eq!(run.records().len(), 1);
+    }
+    let text = run_with(&["demo", "--format", "text"], b"", LIMIT);
+    assert_eq!(text.code, 0);
+    assert!(text
+        .stdout
+        .starts_with("Council backs £4.2m repair plan for Old Harbour Bridge"));
+}
