@@ -116,6 +116,40 @@ impl Sums {
     }
 }
 
+/// Link density of any element's subtree, by prefix sums.
+struct LinkSums {
+    chars: Vec<u64>,
+    links: Vec<u64>,
+}
+
+impl LinkSums {
+    fn new(blocks: &[RawBlock]) -> LinkSums {
+        let mut chars = Vec::with_capacity(blocks.len() + 1);
+        let mut links = Vec::with_capacity(blocks.len() + 1);
+        let (mut c, mut l) = (0u64, 0u64);
+        chars.push(0);
+        links.push(0);
+        for b in blocks {
+            c += u64::from(b.chars);
+            l += u64::from(b.link_chars);
+            chars.push(c);
+            links.push(l);
+        }
+        LinkSums { chars, links }
+    }
+
+    fn density(&self, e: &Elem) -> f32 {
+        let (a, b) = (e.first_block as usize, e.end_block as usize);
+        let chars = self.chars.get(b).zip(self.chars.get(a)).map_or(0, |(y, x)| y - x);
+        let links = self.links.get(b).zip(self.links.get(a)).map_or(0, |(y, x)| y - x);
+        if chars == 0 {
+            0.0
+        } else {
+            links as f32 / chars as f32
+        }
+    }
+}
+
 fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
     let elems = &outline.elems;
     let blocks = &outline.blocks;
@@ -133,13 +167,17 @@ fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
     // a site's naming accident ("page has-sidebar"), not furniture.
     let furniture: Vec<Option<Furniture>> = elems
         .iter()
-        .map(|e| e.furniture.filter(|_| raw.prose(e) < 0.5 * total_prose))
+        .map(|e| {
+            e.furniture
+                .or(is_furniture_tag(e).then_some(Furniture::Hard))
+                .filter(|_| raw.prose(e) < 0.5 * total_prose)
+        })
         .collect();
     let mut in_furniture = vec![false; elems.len()];
     for (i, e) in elems.iter().enumerate() {
         let parent = e.parent as usize;
         let inherited = e.parent != NONE && in_furniture.get(parent).copied().unwrap_or(false);
-        in_furniture[i] = inherited || furniture[i] == Some(Furniture::Hard) || is_furniture_tag(e);
+        in_furniture[i] = inherited || furniture[i] == Some(Furniture::Hard);
     }
     let block_in_furniture =
         |i: usize| in_furniture.get(blocks[i].owner as usize).copied().unwrap_or(false);
@@ -215,7 +253,9 @@ fn collect(
     };
     // Furniture strictly inside the container, inherited down the tree.
     // Pre-order numbering puts every parent before its children.
-    let mut below: Vec<Option<Furniture>> = vec![None; elems.len()];
+    // For each element: the furniture above it inside the container, as
+    // the kind and the outermost element of that kind.
+    let mut below: Vec<Option<(Furniture, usize)>> = vec![None; elems.len()];
     let mut inside = vec![false; elems.len()];
     for i in c..elems.len() {
         let e = &elems[i];
@@ -227,13 +267,14 @@ fn collect(
         if i == c {
             continue;
         }
-        let own = furniture[i].or(is_furniture_tag(e).then_some(Furniture::Hard));
+        let own = furniture[i].map(|f| (f, i));
         let up = below.get(parent).copied().flatten();
         below[i] = match (own, up) {
-            (Some(a), Some(b)) => Some(a.max(b)),
+            (Some(a), Some(b)) => Some(if a.0 > b.0 { a } else { b }),
             (a, b) => a.or(b),
         };
     }
+    let links = LinkSums::new(blocks);
     let title = meta.title.as_deref().map(normalized_words);
     let mut kept = Vec::new();
     for i in container.first_block as usize..container.end_block as usize {
@@ -243,8 +284,12 @@ fn collect(
         }
         let owner = b.owner as usize;
         match below.get(owner).copied().flatten() {
-            Some(Furniture::Hard) => continue,
-            Some(Furniture::Soft) if weights[i] <= 0.0 => continue,
+            Some((Furniture::Hard, _)) => continue,
+            // A "teaser" or "card" box is furniture when it is mostly links;
+            // a lead paragraph or a fact box under such a name is not.
+            Some((Furniture::Soft, e)) if weights[i] <= 0.0 && links.density(&elems[e]) > 0.35 => {
+                continue
+            }
             _ => {}
         }
         if b.kind == RawKind::Caption {
@@ -349,7 +394,7 @@ mod tests {
             let mut chain = String::new();
             let mut e = b.owner;
             let mut n = 0;
-            while e != NONE && n < 6 {
+            while e != NONE && n < 12 {
                 let el = &outline.elems[e as usize];
                 chain.push_str(&format!(
                     "{}{:?}{}{} < ",
