@@ -209,11 +209,8 @@ fn unreadable_inputs_fail_with_a_named_reason() {
 fn size_limit_is_configurable() {
     let dir = TempDir::new("size");
     // 50 MB, over the default limit of 16 MiB: refused without being parsed.
-    let mut big = String::with_capacity(50 << 20);
-    big.push_str("<html><body><article>");
-    while big.len() < 50 << 20 {
-        big.push_str("<p>The same sentence again, to make a very large page.</p>\n");
-    }
+    let sentence = "<p>The same sentence again, to make a very large page.</p>\n";
+    let big = sentence.repeat((50 << 20) / sentence.len() + 1);
     let big_path = dir.write("big.html", &big);
     drop(big);
     let run = whosaid(&["extract", &big_path]);
