@@ -9,7 +9,12 @@
 //! stories, newsletter boxes...), link lists, captions and boilerplate
 //! phrases are dropped, and short non-prose runs at the edges are trimmed.
 
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
+
 use dom_query::Document;
+use regex::Regex;
 
 use super::content_dom::{self, Elem, Furniture, Outline, RawBlock, RawKind, Tag, NONE};
 use super::Metadata;
@@ -305,8 +310,107 @@ fn collect(
         }
         kept.push(i);
     }
+    cut_at_end_marker(blocks, weights, &mut kept);
+    drop_repeats(blocks, &mut kept);
     trim_edges(blocks, weights, &mut kept);
     kept
+}
+
+/// Headings that open what comes after an article on the same page:
+/// related stories, comments, the author's box, share and follow prompts.
+fn end_marker_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?x)^(
+              (related|similar|recent|latest|popular|trending|recommended|featured|more|other|top)
+                (\s(articles?|posts?|stories|content|topics|news|reads?|reading|links|guides|videos|products|on\s.*|from\s.*|in\s.*|like\sthis|for\syou|now|to\sread))?
+            | you\s(may|might)\s(also\s)?(like|enjoy|be\sinterested\sin).*
+            | read\s(next|more|also)
+            | also\sread
+            | (don'?t|do\snot)\smiss.*
+            | editor'?s\spicks?
+            | most\s(read|popular|viewed|shared).*
+            | (leave|post|add|write)\sa\s(reply|comment|response).*
+            | \d*\s?(comments?|responses|replies)
+            | join\sthe\s(conversation|discussion)
+            | about\sthe\sauthors?
+            | share(\s(this|the)(\s(article|post|story|page))?)?
+            | follow\sus.*
+            | (sign\sup|subscribe)(\s.*)?
+            | newsletter
+            | tags?
+            | filed\sunder.*
+            | categories
+            )$",
+        )
+        .expect("end-marker pattern is valid")
+    })
+}
+
+/// Cuts the kept runs at a heading such as "Related stories" or "Leave a
+/// reply" once most of the article's prose lies before it.
+fn cut_at_end_marker(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>) {
+    let total: f32 = kept.iter().map(|&i| weights[i]).sum();
+    let mut before = 0.0f32;
+    for (pos, &i) in kept.iter().enumerate() {
+        let b = &blocks[i];
+        let short_label =
+            matches!(b.kind, RawKind::Heading(_)) || (weights[i] <= 0.0 && b.words <= 6);
+        if short_label && before >= 0.6 * total {
+            let label = b
+                .text
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            if end_marker_regex().is_match(&label) {
+                kept.truncate(pos);
+                return;
+            }
+        }
+        before += weights[i];
+    }
+}
+
+/// Drops bare web addresses, and long runs that repeat the text of several
+/// runs kept before them (a page that carries its article twice, once as
+/// raw text). Two similar paragraphs are both kept: articles repeat
+/// themselves on purpose.
+fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
+    let mut seen_shingles: HashMap<u64, usize> = HashMap::new();
+    kept.retain(|&i| {
+        let b = &blocks[i];
+        let t = b.text.trim();
+        if !t.contains(' ') && (t.starts_with("http://") || t.starts_with("https://")) {
+            return false;
+        }
+        let words: Vec<&str> = t.split_whitespace().collect();
+        if words.len() < 3 {
+            return true;
+        }
+        let hashes: Vec<u64> = words
+            .windows(3)
+            .map(|w| {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                w.hash(&mut h);
+                h.finish()
+            })
+            .collect();
+        let mut sources = HashSet::new();
+        let mut repeated = 0usize;
+        for h in &hashes {
+            if let Some(&src) = seen_shingles.get(h) {
+                repeated += 1;
+                sources.insert(src);
+            }
+        }
+        let is_repeat = words.len() >= 50 && sources.len() >= 3 && repeated * 10 >= hashes.len() * 7;
+        if !is_repeat {
+            for h in hashes {
+                seen_shingles.insert(h, i);
+            }
+        }
+        !is_repeat
+    });
 }
 
 /// Drops short non-prose runs before the first and after the last prose
