@@ -627,15 +627,12 @@ impl<'a, 'l> Scan<'a, 'l> {
             Kind::A => self.close_kinds(&[Kind::A], DEFAULT_SCOPE),
             Kind::Nobr => self.close_kinds(&[Kind::Nobr], DEFAULT_SCOPE),
             Kind::Button => self.close_kinds(&[Kind::Button], DEFAULT_SCOPE),
-            Kind::Heading => {
-                if self.stack.last().is_some_and(|o| o.kind == Kind::Heading) {
-                    self.pop();
-                }
-            }
-            Kind::Option => {
-                if self.stack.last().is_some_and(|o| o.kind == Kind::Option) {
-                    self.pop();
-                }
+            // A heading or option closes one of its kind only when it is
+            // the current node.
+            Kind::Heading | Kind::Option
+                if self.stack.last().is_some_and(|o| o.kind == info.kind) =>
+            {
+                self.pop()
             }
             Kind::Optgroup => {
                 while self
