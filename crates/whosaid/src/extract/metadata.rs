@@ -1,49 +1,939 @@
 //! Title, authors, date, site, language and URL of a page.
+//!
+//! One walk over the DOM (explicit stack, no recursion) gathers every
+//! candidate: meta tags, JSON-LD blocks, `<title>`, `<h1>`s, `<time>`s,
+//! byline and date elements, each with where it sits (inside the article,
+//! a header, or boilerplate such as comments and sidebars). The decisions
+//! afterwards only look at these small lists.
 
-use dom_query::Document;
+use dom_query::{Document, NodeData, NodeId, Tree};
 
-use super::dates::normalize_date;
+use super::dates::{date_from_url, find_date_in_text, parse_date, DateTime};
+use super::jsonld;
+use super::meta_authors::{clean_authors, push_name};
+use super::meta_title::{choose_title, title_key};
 use super::Metadata;
 
-fn meta(doc: &Document, selector: &str) -> Option<String> {
-    let sel = doc.select(selector);
-    let v = sel.attr("content")?.trim().to_string();
-    (!v.is_empty()).then_some(v)
+/// Inside an `<article>`, `<main>` or an element typed as an article.
+const IN_ARTICLE: u8 = 1;
+/// Inside a `<header>` or an element whose class names a header or title.
+const IN_HEADER: u8 = 2;
+/// Inside navigation, footers, sidebars, comments or related-story lists,
+/// where names and dates belong to other things than the article.
+const IN_NOISE: u8 = 4;
+/// Inside an element whose class or id names a byline or author.
+const IN_BYLINE: u8 = 8;
+/// Inside an element whose class names the post's meta line or date.
+const IN_DATELINE: u8 = 16;
+
+/// Candidates of one kind kept per page; later ones are rarely the article's.
+const MAX_CANDIDATES: usize = 24;
+
+#[derive(Debug, Clone)]
+struct Found {
+    text: String,
+    flags: u8,
+}
+
+/// A date shown on the page: a `<time>`, an element marked as the
+/// publication date, or a short text holding a date.
+#[derive(Debug, Clone)]
+struct VisibleDate {
+    date: DateTime,
+    /// Position of its element in document order.
+    order: u32,
+    flags: u8,
+    /// `pubdate`, `itemprop="datePublished"` or "Published" next to it.
+    marked_published: bool,
+    /// `itemprop="dateModified"` or "Updated" next to it.
+    marked_modified: bool,
+}
+
+/// Everything the walk collects.
+#[derive(Debug, Default)]
+struct Facts {
+    /// (lower-cased name/property/itemprop/http-equiv, content)
+    metas: Vec<(String, String)>,
+    canonical: Option<String>,
+    html_lang: Option<String>,
+    title_tag: Option<String>,
+    /// `<h1>` texts with their position in document order.
+    h1s: Vec<(Found, u32)>,
+    jsonld: Vec<String>,
+    visible_dates: Vec<VisibleDate>,
+    /// Elements marked as the author: itemprop, rel=author.
+    marked_authors: Vec<Found>,
+    /// Elements whose class or id names a byline or an author.
+    bylines: Vec<Found>,
+}
+
+impl Facts {
+    fn meta(&self, keys: &[&str]) -> Option<&str> {
+        keys.iter().find_map(|k| {
+            self.metas
+                .iter()
+                .find(|(name, value)| name == k && !value.trim().is_empty())
+                .map(|(_, v)| v.trim())
+        })
+    }
 }
 
 /// Reads the page's metadata.
 pub fn extract(doc: &Document, url: Option<&str>) -> Metadata {
-    let title = meta(doc, r#"meta[property="og:title"]"#).or_else(|| {
-        let t = doc.select("title").text().trim().to_string();
-        (!t.is_empty()).then_some(t)
-    });
-    let authors = meta(doc, r#"meta[name="author"]"#).into_iter().collect();
-    let published =
-        meta(doc, r#"meta[property="article:published_time"]"#).and_then(|d| normalize_date(&d));
-    let site = meta(doc, r#"meta[property="og:site_name"]"#);
-    let language = doc
-        .select("html")
-        .attr("lang")
-        .map(|l| {
-            l.split(['-', '_'])
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase()
-        })
-        .filter(|l| !l.is_empty());
-    let canonical = doc
-        .select(r#"link[rel="canonical"]"#)
-        .attr("href")
-        .map(|h| h.to_string())
-        .or_else(|| meta(doc, r#"meta[property="og:url"]"#))
-        .filter(|u| u.starts_with("http"))
-        .or_else(|| url.map(str::to_string));
+    let tree = &doc.tree;
+    let facts = walk(tree);
+    let ld = jsonld::read(&facts.jsonld);
+
+    let page_url = canonical_url(&facts, &ld, url);
+    let host_label = page_url.as_deref().or(url).and_then(host_main_label);
+
+    let site = facts
+        .meta(&[
+            "og:site_name",
+            "application-name",
+            "apple-mobile-web-app-title",
+        ])
+        .map(str::to_string)
+        .or_else(|| ld.website_name.clone())
+        .or_else(|| ld.publisher.clone());
+
+    let title = pick_title(&facts, &ld, site.as_deref(), host_label.as_deref());
+    let authors = pick_authors(&facts, &ld);
+    let anchor = title_anchor(&facts, title.as_deref());
+    debug_dates(&facts, &ld, page_url.as_deref().or(url), url, anchor);
+    let published = pick_date(&facts, &ld, page_url.as_deref().or(url), anchor);
+    let language = pick_language(&facts, &ld);
+
     Metadata {
         title,
         authors,
         published,
-        site,
+        site: site.map(|s| collapse(&s)).filter(|s| !s.is_empty()),
         language,
-        url: canonical,
+        url: page_url.or_else(|| url.map(str::to_string)),
+    }
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn pick_title(
+    facts: &Facts,
+    ld: &jsonld::JsonLd,
+    site: Option<&str>,
+    host: Option<&str>,
+) -> Option<String> {
+    let mut metas: Vec<&str> = Vec::new();
+    if let Some(t) = facts.meta(&["og:title"]) {
+        metas.push(t);
+    }
+    if let Some(t) = ld.headline.as_deref() {
+        metas.push(t);
+    }
+    if let Some(t) = facts.meta(&[
+        "twitter:title",
+        "dc.title",
+        "sailthru.title",
+        "parsely-title",
+    ]) {
+        metas.push(t);
+    }
+    if let Some(t) = facts.title_tag.as_deref() {
+        metas.push(t);
+    }
+    let metas: Vec<String> = metas.iter().map(|m| collapse(m)).collect();
+    let metas: Vec<&str> = metas.iter().map(String::as_str).collect();
+    // Headings in the article first, then the rest; never boilerplate.
+    let mut headings: Vec<&str> = facts
+        .h1s
+        .iter()
+        .filter(|(h, _)| h.flags & IN_ARTICLE != 0 && h.flags & IN_NOISE == 0)
+        .map(|(h, _)| h.text.as_str())
+        .collect();
+    headings.extend(
+        facts
+            .h1s
+            .iter()
+            .filter(|(h, _)| h.flags & IN_ARTICLE == 0 && h.flags & IN_NOISE == 0)
+            .map(|(h, _)| h.text.as_str()),
+    );
+    let mut sites: Vec<&str> = Vec::new();
+    sites.extend(site);
+    sites.extend(ld.publisher.as_deref());
+    sites.extend(ld.website_name.as_deref());
+    sites.extend(host);
+    choose_title(&metas, &headings, &sites)
+}
+
+/// Meta names whose content is the author.
+const AUTHOR_METAS: [&str; 8] = [
+    "author",
+    "article:author",
+    "sailthru.author",
+    "parsely-author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "citation_author",
+];
+
+fn pick_authors(facts: &Facts, ld: &jsonld::JsonLd) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in &ld.authors {
+        for n in clean_authors(name) {
+            push_name(&mut out, &n);
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    for key in AUTHOR_METAS {
+        for (k, v) in &facts.metas {
+            if k == key && !looks_like_url(v) {
+                for n in clean_authors(v) {
+                    push_name(&mut out, &n);
+                }
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
+    for f in facts
+        .marked_authors
+        .iter()
+        .filter(|f| f.flags & IN_NOISE == 0)
+    {
+        for n in clean_authors(&f.text) {
+            push_name(&mut out, &n);
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    for f in facts.bylines.iter().filter(|f| f.flags & IN_NOISE == 0) {
+        let names = clean_authors(&f.text);
+        if !names.is_empty() {
+            return names;
+        }
+    }
+    out
+}
+
+fn looks_like_url(s: &str) -> bool {
+    let s = s.trim_start();
+    s.starts_with("http://")
+        || s.starts_with("https://")
+        || s.starts_with("//")
+        || s.starts_with("www.")
+}
+
+/// Meta names whose content is the publication date, most specific first.
+const DATE_METAS: [&str; 24] = [
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "article.published",
+    "published_time",
+    "og:published_time",
+    "publish-date",
+    "publish_date",
+    "publishdate",
+    "pubdate",
+    "sailthru.date",
+    "parsely-pub-date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "dc.date.created",
+    "citation_publication_date",
+    "citation_date",
+    "date",
+    "article_date_original",
+    "originalpublicationdate",
+    "datecreated",
+];
+
+fn debug_dates(
+    facts: &Facts,
+    ld: &jsonld::JsonLd,
+    url: Option<&str>,
+    orig_url: Option<&str>,
+    anchor: Option<u32>,
+) {
+    if std::env::var_os("H2DEBUG").is_none() {
+        return;
+    }
+    let u = orig_url.unwrap_or("");
+    let show = |d: Option<DateTime>| d.map(|d| d.to_record_string());
+    let mut lines = vec![
+        format!(
+            "meta\t{:?}",
+            show(facts.meta(&DATE_METAS).and_then(parse_date))
+        ),
+        format!(
+            "metamod\t{:?}",
+            show(
+                facts
+                    .meta(&["article:modified_time", "og:updated_time", "datemodified"])
+                    .and_then(parse_date)
+            )
+        ),
+        format!(
+            "ld\t{:?}\t{}",
+            show(ld.published.as_deref().and_then(parse_date)),
+            ld.has_article
+        ),
+        format!(
+            "ldmod\t{:?}",
+            show(ld.modified.as_deref().and_then(parse_date))
+        ),
+        format!("visible\t{:?}", show(visible_date(facts, anchor))),
+        format!("anchor\t{anchor:?}"),
+    ];
+    for t in &facts.visible_dates {
+        lines.push(format!(
+            "vis\t{}\t{}\t{}\t{}\t{}",
+            t.date.to_record_string(),
+            t.order,
+            t.flags,
+            t.marked_published,
+            t.marked_modified
+        ));
+    }
+    lines.push(format!("url\t{:?}", show(url.and_then(date_from_url))));
+    for (h, o) in &facts.h1s {
+        lines.push(format!("h1\t{}\t{}\t{}", o, h.flags, h.text));
+    }
+    let mut s = String::new();
+    for l in lines {
+        s.push_str(&format!("DATE\t{u}\t{l}\n"));
+    }
+    eprint!("{s}");
+}
+
+/// Document position of the `<h1>` that carries the title, else of the
+/// first heading in the article.
+fn title_anchor(facts: &Facts, title: Option<&str>) -> Option<u32> {
+    let key = title.map(title_key).filter(|k| !k.is_empty());
+    key.and_then(|key| {
+        facts
+            .h1s
+            .iter()
+            .find(|(h, _)| h.flags & IN_NOISE == 0 && title_key(&h.text) == key)
+            .map(|(_, order)| *order)
+    })
+    .or_else(|| {
+        facts
+            .h1s
+            .iter()
+            .find(|(h, _)| h.flags & IN_NOISE == 0 && h.flags & IN_ARTICLE != 0)
+            .map(|(_, order)| *order)
+    })
+}
+
+/// How far (in elements) a shown date may sit from the title heading.
+const MAX_DATE_DISTANCE: u32 = 400;
+
+/// The date shown with the article: the one nearest after the title
+/// heading (dates before it count double distance: a date above the title
+/// is common, but so is a list of other stories), else the first one in
+/// the article or its header.
+fn visible_date(facts: &Facts, anchor: Option<u32>) -> Option<DateTime> {
+    let usable = facts
+        .visible_dates
+        .iter()
+        .filter(|v| v.flags & IN_NOISE == 0);
+    match anchor {
+        Some(a) => usable
+            .filter_map(|v| {
+                let distance = if v.order >= a {
+                    v.order - a
+                } else {
+                    (a - v.order) * 2
+                };
+                (distance <= MAX_DATE_DISTANCE).then_some((distance, v))
+            })
+            .min_by_key(|(d, v)| (v.marked_modified, *d))
+            .map(|(_, v)| v.date),
+        None => usable
+            .filter(|v| {
+                v.flags & (IN_ARTICLE | IN_HEADER | IN_BYLINE | IN_DATELINE) != 0
+                    || v.marked_published
+            })
+            .map(|v| v.date)
+            .next(),
+    }
+}
+
+fn pick_date(
+    facts: &Facts,
+    ld: &jsonld::JsonLd,
+    url: Option<&str>,
+    anchor: Option<u32>,
+) -> Option<String> {
+    let found = facts
+        .meta(&DATE_METAS)
+        .and_then(parse_date)
+        .or_else(|| visible_date(facts, anchor))
+        .or_else(|| ld.published.as_deref().and_then(parse_date))
+        .or_else(|| url.and_then(date_from_url));
+    found.map(|d: DateTime| d.to_record_string())
+}
+
+fn pick_language(facts: &Facts, ld: &jsonld::JsonLd) -> Option<String> {
+    facts
+        .html_lang
+        .as_deref()
+        .and_then(primary_subtag)
+        .or_else(|| {
+            facts
+                .meta(&["content-language", "language", "dc.language", "og:locale"])
+                .and_then(primary_subtag)
+        })
+        .or_else(|| ld.language.as_deref().and_then(primary_subtag))
+}
+
+/// `en-US`, `en_GB`, `EN` → `en`; anything that is not a 2–3 letter code
+/// is rejected.
+fn primary_subtag(tag: &str) -> Option<String> {
+    let first = tag.trim().split([',', ';']).next()?.trim();
+    let primary = first.split(['-', '_']).next()?;
+    (2..=3)
+        .contains(&primary.len())
+        .then(|| primary.to_ascii_lowercase())
+        .filter(|p| p.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+fn canonical_url(facts: &Facts, ld: &jsonld::JsonLd, url: Option<&str>) -> Option<String> {
+    let candidates = [
+        facts.canonical.as_deref(),
+        facts.meta(&["og:url"]),
+        ld.url.as_deref(),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find_map(|c| absolute_url(c.trim(), url))
+}
+
+/// Makes `href` absolute against `base` when it is root- or
+/// scheme-relative; other relative forms are rare for canonical links and
+/// are dropped.
+fn absolute_url(href: &str, base: Option<&str>) -> Option<String> {
+    if href.starts_with("http://") || href.starts_with("https://") {
+        return Some(href.to_string());
+    }
+    let base = base?;
+    let (scheme, rest) = base.split_once("://")?;
+    if let Some(h) = href.strip_prefix("//") {
+        return Some(format!("{scheme}://{h}"));
+    }
+    if href.starts_with('/') {
+        let host = rest.split(['/', '?', '#']).next()?;
+        return Some(format!("{scheme}://{host}{href}"));
+    }
+    None
+}
+
+/// The main label of a URL's host: `www.example.co.uk` → `example`.
+fn host_main_label(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest
+        .split(['/', '?', '#', ':'])
+        .next()?
+        .to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    let skip = |l: &str| {
+        matches!(
+            l,
+            "www"
+                | "com"
+                | "org"
+                | "net"
+                | "co"
+                | "uk"
+                | "au"
+                | "de"
+                | "io"
+                | "news"
+                | "blog"
+                | "edu"
+                | "gov"
+        )
+    };
+    labels
+        .iter()
+        .rev()
+        .find(|l| !skip(l))
+        .map(|l| l.to_string())
+}
+
+// ---------------------------------------------------------------------------
+// The walk.
+
+/// Elements whose content is never read as page text.
+fn is_opaque(name: &str) -> bool {
+    matches!(
+        name,
+        "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "iframe"
+            | "select"
+            | "textarea"
+            | "math"
+            | "object"
+            | "canvas"
+    )
+}
+
+/// Inline elements: their boundaries do not separate words.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "b"
+            | "i"
+            | "em"
+            | "strong"
+            | "u"
+            | "small"
+            | "sup"
+            | "sub"
+            | "mark"
+            | "abbr"
+            | "font"
+            | "s"
+            | "cite"
+            | "q"
+            | "bdi"
+            | "wbr"
+    )
+}
+
+fn contains_any(haystack: &str, needles: &[&str]) -> bool {
+    needles.iter().any(|n| haystack.contains(n))
+}
+
+const NOISE_WORDS: [&str; 14] = [
+    "comment",
+    "sidebar",
+    "related",
+    "footer",
+    "widget",
+    "recommend",
+    "popular",
+    "newsletter",
+    "trending",
+    "more-stories",
+    "read-next",
+    "promo",
+    "breadcrumb",
+    "-nav",
+];
+const BYLINE_WORDS: [&str; 6] = [
+    "byline",
+    "author",
+    "writer",
+    "posted-by",
+    "postedby",
+    "contributor",
+];
+const DATE_WORDS: [&str; 7] = [
+    "date",
+    "time",
+    "posted",
+    "publish",
+    "meta",
+    "dateline",
+    "timestamp",
+];
+
+/// Text nodes at most this long are read for dates; longer ones are prose.
+const MAX_DATE_TEXT: usize = 200;
+
+fn walk(tree: &Tree) -> Facts {
+    let mut facts = Facts::default();
+    let mut stack: Vec<(NodeId, u8)> = vec![(tree.root_id(), 0)];
+    let mut class_buf = String::new();
+    let mut order: u32 = 0;
+    // The previous short text, for a label ("Last updated:") written in an
+    // element of its own before the date.
+    let mut previous_text = String::new();
+    while let Some((id, flags)) = stack.pop() {
+        let node = tree.get_unchecked(&id);
+        let mut child_flags = flags;
+        let mut descend = true;
+        let text_date = node
+            .query(|n| match &n.data {
+                NodeData::Text { contents } if flags & IN_NOISE == 0 => {
+                    let t = contents.trim();
+                    if t.is_empty() || t.len() > MAX_DATE_TEXT {
+                        return None;
+                    }
+                    let found = t
+                        .bytes()
+                        .any(|b| b.is_ascii_digit())
+                        .then(|| find_date_in_text(t))
+                        .flatten();
+                    let label = std::mem::replace(&mut previous_text, t.to_ascii_lowercase());
+                    found.map(|d| (d, format!("{label} {previous_text}")))
+                }
+                _ => None,
+            })
+            .flatten();
+        if let Some((date, context)) = text_date {
+            if facts.visible_dates.len() < 4 * MAX_CANDIDATES {
+                facts.visible_dates.push(VisibleDate {
+                    date,
+                    order,
+                    flags,
+                    marked_published: context.contains("publish") || context.contains("posted"),
+                    marked_modified: context.contains("updat") || context.contains("modif"),
+                });
+            }
+            continue;
+        }
+        let Some(el) = node.element_ref() else {
+            if node.is_document() || node.is_fragment() {
+                let mut child = node.last_child();
+                while let Some(c) = child {
+                    stack.push((c.id, flags));
+                    child = c.prev_sibling();
+                }
+            }
+            continue;
+        };
+        order += 1;
+        let name: &str = &el.name.local;
+        let attr = |key: &str| {
+            el.attrs
+                .iter()
+                .find(|a| &*a.name.local == key)
+                .map(|a| &*a.value)
+        };
+        match name {
+            "html" => {
+                if facts.html_lang.is_none() {
+                    facts.html_lang = attr("lang")
+                        .or_else(|| attr("xml:lang"))
+                        .map(str::to_string);
+                }
+            }
+            "meta" => {
+                if let Some(content) = attr("content") {
+                    for key_attr in ["property", "name", "itemprop", "http-equiv"] {
+                        if let Some(key) = attr(key_attr) {
+                            facts
+                                .metas
+                                .push((key.trim().to_ascii_lowercase(), content.to_string()));
+                        }
+                    }
+                }
+            }
+            "link" => {
+                let rel = attr("rel").unwrap_or("");
+                if facts.canonical.is_none()
+                    && rel
+                        .split_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("canonical"))
+                {
+                    facts.canonical = attr("href").map(str::to_string);
+                }
+            }
+            "title" => {
+                if facts.title_tag.is_none() && flags == 0 {
+                    facts.title_tag = bounded_text(tree, id, 600);
+                }
+                descend = false;
+            }
+            "script" => {
+                let ty = attr("type").unwrap_or("");
+                if ty.contains("ld+json") && facts.jsonld.len() < MAX_CANDIDATES {
+                    facts.jsonld.push(raw_text(tree, id));
+                }
+                descend = false;
+            }
+            "article" | "main" => child_flags |= IN_ARTICLE,
+            "header" => child_flags |= IN_HEADER,
+            "nav" | "footer" | "aside" => child_flags |= IN_NOISE,
+            _ if is_opaque(name) => descend = false,
+            _ => {}
+        }
+        if let Some(itemtype) = attr("itemtype") {
+            if itemtype.contains("Article") || itemtype.contains("BlogPosting") {
+                child_flags |= IN_ARTICLE;
+            }
+        }
+        let itemprop = attr("itemprop").map(str::to_ascii_lowercase);
+        let rel_author = attr("rel").is_some_and(|r| {
+            r.split_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("author"))
+        });
+        class_buf.clear();
+        for key in ["class", "id"] {
+            if let Some(v) = attr(key) {
+                class_buf.push(' ');
+                class_buf.push_str(v);
+            }
+        }
+        class_buf.make_ascii_lowercase();
+        if !class_buf.is_empty() && name != "body" && name != "html" {
+            // An article element is never boilerplate, whatever its class
+            // says ("newsletter-post").
+            if contains_any(&class_buf, &NOISE_WORDS) && !matches!(name, "article" | "main") {
+                child_flags |= IN_NOISE;
+            }
+            if contains_any(&class_buf, &["header", "headline", "title", "hero"]) {
+                child_flags |= IN_HEADER;
+            }
+            if contains_any(&class_buf, &["post", "article", "entry", "story"])
+                && !contains_any(&class_buf, &["posts", "articles", "entries", "stories"])
+            {
+                child_flags |= IN_ARTICLE;
+            }
+            if contains_any(&class_buf, &DATE_WORDS) {
+                child_flags |= IN_DATELINE;
+            }
+        }
+        if name == "h1" && facts.h1s.len() < MAX_CANDIDATES {
+            if let Some(text) = bounded_text(tree, id, 600) {
+                facts.h1s.push((Found { text, flags }, order));
+            }
+        }
+        let is_time = name == "time";
+        let marked_date = matches!(
+            itemprop.as_deref(),
+            Some("datepublished" | "datecreated" | "datemodified")
+        ) && name != "meta";
+        if (is_time || marked_date) && facts.visible_dates.len() < 4 * MAX_CANDIDATES {
+            let value = attr("datetime")
+                .or_else(|| attr("content"))
+                .map(str::to_string)
+                .or_else(|| bounded_text(tree, id, 120));
+            if let Some(date) = value.as_deref().and_then(parse_date) {
+                facts.visible_dates.push(VisibleDate {
+                    date,
+                    order,
+                    flags: child_flags,
+                    marked_published: attr("pubdate").is_some()
+                        || matches!(itemprop.as_deref(), Some("datepublished" | "datecreated"))
+                        || class_buf.contains("publish"),
+                    marked_modified: itemprop.as_deref() == Some("datemodified")
+                        || class_buf.contains("updat")
+                        || class_buf.contains("modif"),
+                });
+                // Its text would repeat the date, perhaps shifted to
+                // another zone.
+                descend = false;
+            }
+        }
+        if name != "meta"
+            && name != "link"
+            && (rel_author || matches!(itemprop.as_deref(), Some("author" | "creator")))
+            && facts.marked_authors.len() < MAX_CANDIDATES
+        {
+            if let Some(text) = attr("content")
+                .map(str::to_string)
+                .or_else(|| bounded_text(tree, id, 200))
+            {
+                facts.marked_authors.push(Found { text, flags });
+            }
+        }
+        if !class_buf.is_empty()
+            && name != "body"
+            && name != "html"
+            && contains_any(&class_buf, &BYLINE_WORDS)
+            && child_flags & IN_NOISE == 0
+        {
+            child_flags |= IN_BYLINE;
+            if facts.bylines.len() < MAX_CANDIDATES {
+                if let Some(text) = bounded_text(tree, id, 240) {
+                    facts.bylines.push(Found {
+                        text,
+                        flags: child_flags,
+                    });
+                }
+            }
+        }
+        drop(el);
+        if descend {
+            let mut child = node.last_child();
+            while let Some(c) = child {
+                stack.push((c.id, child_flags));
+                child = c.prev_sibling();
+            }
+        }
+    }
+    facts
+}
+
+/// The raw text of an element's children (a script's source).
+fn raw_text(tree: &Tree, id: NodeId) -> String {
+    let mut out = String::new();
+    let mut child = tree.get_unchecked(&id).first_child();
+    while let Some(c) = child {
+        c.query(|n| {
+            if let NodeData::Text { contents } = &n.data {
+                out.push_str(contents);
+            }
+        });
+        child = c.next_sibling();
+    }
+    out
+}
+
+/// The visible text of an element with whitespace collapsed, words kept
+/// apart at block boundaries; `None` when it is empty or longer than
+/// `limit` bytes (then it is a container, not a byline or a heading).
+fn bounded_text(tree: &Tree, id: NodeId, limit: usize) -> Option<String> {
+    let mut out = String::new();
+    let mut pending_space = false;
+    // (node, entering): leaving an element may add a word break.
+    let mut stack: Vec<(NodeId, bool)> = Vec::new();
+    let mut child = tree.get_unchecked(&id).last_child();
+    while let Some(c) = child {
+        stack.push((c.id, true));
+        child = c.prev_sibling();
+    }
+    while let Some((nid, entering)) = stack.pop() {
+        let node = tree.get_unchecked(&nid);
+        if !entering {
+            pending_space = true;
+            continue;
+        }
+        enum Kind {
+            Text,
+            Inline,
+            Block,
+            Skip,
+        }
+        let kind = node
+            .query(|n| match &n.data {
+                NodeData::Text { contents } => {
+                    for c in contents.chars() {
+                        if c.is_whitespace() || c == '\u{200B}' {
+                            pending_space = true;
+                        } else {
+                            if pending_space && !out.is_empty() {
+                                out.push(' ');
+                            }
+                            pending_space = false;
+                            out.push(c);
+                        }
+                    }
+                    Kind::Text
+                }
+                NodeData::Element(el) => {
+                    let name: &str = &el.name.local;
+                    if name == "script" || is_opaque(name) {
+                        Kind::Skip
+                    } else if is_inline(name) {
+                        Kind::Inline
+                    } else {
+                        Kind::Block
+                    }
+                }
+                _ => Kind::Skip,
+            })
+            .unwrap_or(Kind::Skip);
+        if out.len() > limit {
+            return None;
+        }
+        match kind {
+            Kind::Text | Kind::Skip => {}
+            Kind::Inline | Kind::Block => {
+                if matches!(kind, Kind::Block) {
+                    pending_space = true;
+                    stack.push((nid, false));
+                }
+                let mut child = node.last_child();
+                while let Some(c) = child {
+                    stack.push((c.id, true));
+                    child = c.prev_sibling();
+                }
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta_of(html: &str, url: Option<&str>) -> Metadata {
+        extract(&Document::from(html), url)
+    }
+
+    #[test]
+    fn seed_like_page() {
+        let html = r#"<html lang="en-US"><head><title>Gulls Return | Harbour Post</title>
+            <meta property="og:title" content="Gulls Return">
+            <meta property="og:site_name" content="Harbour Post">
+            <meta property="article:published_time" content="2021-04-02T08:00:00-05:00">
+            <meta name="author" content="Harbour Post Staff">
+            <link rel="canonical" href="https://harbour.test/gulls/"></head>
+            <body><article><h1>Gulls Return</h1><div class="byline">By <span class="author">Harbour Post Staff</span></div>
+            <p>Text.</p></article></body></html>"#;
+        let m = meta_of(html, None);
+        assert_eq!(m.title.as_deref(), Some("Gulls Return"));
+        assert_eq!(m.authors, ["Harbour Post Staff"]);
+        assert_eq!(m.published.as_deref(), Some("2021-04-02T08:00:00-05:00"));
+        assert_eq!(m.site.as_deref(), Some("Harbour Post"));
+        assert_eq!(m.language.as_deref(), Some("en"));
+        assert_eq!(m.url.as_deref(), Some("https://harbour.test/gulls/"));
+    }
+
+    #[test]
+    fn byline_and_time_without_meta() {
+        let html = r#"<html><head><title>Moss gardens - Fen Weekly</title></head><body>
+            <nav><a rel="author" href="/x">Nav Person</a></nav>
+            <article><header><h1>Moss gardens</h1>
+            <p class="byline">By <a href="/a/ida">Ida Fern</a> and <a href="/a/tom">Tom Reed</a></p>
+            <time datetime="2019-06-30T10:00:00+02:00">June 30</time></header><p>Body.</p></article>
+            <div class="comments"><span class="comment-author">Troll</span></div></body></html>"#;
+        let m = meta_of(html, Some("https://fenweekly.test/moss"));
+        assert_eq!(m.title.as_deref(), Some("Moss gardens"));
+        assert_eq!(m.authors, ["Ida Fern", "Tom Reed"]);
+        assert_eq!(m.published.as_deref(), Some("2019-06-30T10:00:00+02:00"));
+        assert_eq!(m.url.as_deref(), Some("https://fenweekly.test/moss"));
+        assert_eq!(m.site, None);
+    }
+
+    #[test]
+    fn json_ld_and_url_date() {
+        let html = r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle","headline":"Tides","author":[{"@type":"Person","name":"Olek Brand"}],"publisher":{"@type":"Organization","name":"Ex Test"}}</script>
+            <link rel="canonical" href="/2020/01/05/tides/"></head><body><h1>Tides</h1></body></html>"#;
+        let m = meta_of(html, Some("https://ex.test/amp/tides"));
+        assert_eq!(m.title.as_deref(), Some("Tides"));
+        assert_eq!(m.authors, ["Olek Brand"]);
+        assert_eq!(m.published.as_deref(), Some("2020-01-05"));
+        assert_eq!(m.site.as_deref(), Some("Ex Test"));
+        assert_eq!(m.url.as_deref(), Some("https://ex.test/2020/01/05/tides/"));
+    }
+
+    #[test]
+    fn empty_and_deep_pages_do_not_panic() {
+        let _ = meta_of("", None);
+        let deep = format!("{}x{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
+        let _ = meta_of(&deep, None);
+    }
+
+    #[test]
+    fn language_codes() {
+        for (raw, want) in [
+            ("en-US", Some("en")),
+            ("EN", Some("en")),
+            ("pt_BR", Some("pt")),
+            ("", None),
+            ("english", None),
+        ] {
+            assert_eq!(primary_subtag(raw).as_deref(), want, "{raw:?}");
+        }
     }
 }

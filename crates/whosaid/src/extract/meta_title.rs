@@ -1,0 +1,260 @@
+//! Choosing the article title among the page's candidates.
+//!
+//! Meta titles (`og:title`, `<title>`, JSON-LD `headline`) often carry the
+//! site name ("Title | Site", "Site - Title") and sometimes an SEO variant
+//! of the headline; the visible `<h1>` is the headline as readers see it but
+//! is sometimes the site logo or a section name. A heading that agrees with a
+//! meta title (whole, or one side of a separator) is taken; otherwise the
+//! best meta title with its site part removed.
+
+/// Separators between a title and the site name, widest first so that
+/// " | " is not read as " ".
+const SEPARATORS: [&str; 10] = [
+    " | ", " – ", " — ", " - ", " :: ", " » ", " « ", " · ", " • ", " ~ ",
+];
+
+/// Lower-cased words joined by single spaces, as titles are compared.
+pub fn title_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// Picks the title. `metas` are in order of trust; `headings` are the
+/// page's `<h1>` texts, best placed first; `site_names` are names the site
+/// goes by (og:site_name, publisher, the host's main label).
+pub fn choose_title(metas: &[&str], headings: &[&str], site_names: &[&str]) -> Option<String> {
+    let metas: Vec<&str> = metas
+        .iter()
+        .map(|m| m.trim())
+        .filter(|m| !m.is_empty())
+        .collect();
+    let site_keys: Vec<String> = site_names
+        .iter()
+        .map(|s| title_key(s))
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut variant_keys: Vec<String> = Vec::new();
+    for m in &metas {
+        let segments = split_segments(m);
+        for start in 0..segments.len() {
+            for end in start + 1..=segments.len() {
+                variant_keys.push(title_key(&join_segments(&segments[start..end])));
+            }
+        }
+    }
+    for h in headings {
+        let key = title_key(h);
+        if !key.is_empty() && !is_site_name(&key, &site_keys) && variant_keys.contains(&key) {
+            return Some(h.trim().to_string());
+        }
+    }
+    if let Some(best) = metas.first() {
+        return Some(strip_site(best, &site_keys));
+    }
+    headings
+        .iter()
+        .map(|h| h.trim())
+        .find(|h| !h.is_empty())
+        .map(str::to_string)
+}
+
+/// A segment and the separator that preceded it ("" for the first).
+fn split_segments(title: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = title;
+    let mut sep_before = "";
+    loop {
+        let next = SEPARATORS
+            .iter()
+            .filter_map(|sep| rest.find(sep).map(|p| (p, *sep)))
+            .min_by_key(|(p, _)| *p);
+        match next {
+            Some((p, sep)) => {
+                out.push((sep_before, &rest[..p]));
+                sep_before = sep;
+                rest = &rest[p + sep.len()..];
+            }
+            None => {
+                out.push((sep_before, rest));
+                return out;
+            }
+        }
+    }
+}
+
+fn join_segments(segments: &[(&str, &str)]) -> String {
+    let mut s = String::new();
+    for (i, (sep, text)) in segments.iter().enumerate() {
+        if i > 0 {
+            s.push_str(sep);
+        }
+        s.push_str(text);
+    }
+    s
+}
+
+fn is_site_name(key: &str, site_keys: &[String]) -> bool {
+    let squashed: String = key.chars().filter(|c| *c != ' ').collect();
+    site_keys.iter().any(|site| {
+        let site_squashed: String = site.chars().filter(|c| *c != ' ').collect();
+        key == site
+            || squashed == site_squashed
+            || (site_squashed.len() >= 4
+                && squashed.contains(&site_squashed)
+                && squashed.len() <= site_squashed.len() + 12)
+            || (squashed.len() >= 4 && site_squashed.contains(&squashed))
+    })
+}
+
+fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// Removes the site's part of a meta title: end segments that name the
+/// site, else a short last segment after a longer title.
+fn strip_site(title: &str, site_keys: &[String]) -> String {
+    let mut segments = split_segments(title);
+    let mut removed = false;
+    while segments.len() > 1 {
+        let last = segments[segments.len() - 1].1;
+        let first = segments[0].1;
+        if is_site_name(&title_key(last), site_keys) {
+            segments.pop();
+            removed = true;
+        } else if is_site_name(&title_key(first), site_keys) {
+            segments.remove(0);
+            if let Some(s) = segments.first_mut() {
+                s.0 = "";
+            }
+            removed = true;
+        } else {
+            break;
+        }
+    }
+    if !removed && segments.len() > 1 {
+        let last = segments[segments.len() - 1].1;
+        let before: usize = segments[..segments.len() - 1]
+            .iter()
+            .map(|s| word_count(s.1))
+            .sum();
+        // "Long headline words here | Brand": an unknown brand is short.
+        if word_count(last) <= 3 && before >= word_count(last) + 2 {
+            segments.pop();
+        }
+    }
+    // "Site: Title" when the prefix is the site.
+    let joined = join_segments(&segments);
+    if let Some((head, tail)) = joined.split_once(": ") {
+        if is_site_name(&title_key(head), site_keys) && !tail.trim().is_empty() {
+            return tail.trim().to_string();
+        }
+    }
+    joined.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chooses_titles() {
+        struct Row {
+            metas: &'static [&'static str],
+            headings: &'static [&'static str],
+            sites: &'static [&'static str],
+            want: Option<&'static str>,
+        }
+        let rows = [
+            Row {
+                metas: &["Rain due | The Gazette"],
+                headings: &["Rain due"],
+                sites: &[],
+                want: Some("Rain due"),
+            },
+            Row {
+                metas: &["Rain due | The Gazette"],
+                headings: &[],
+                sites: &["The Gazette"],
+                want: Some("Rain due"),
+            },
+            Row {
+                metas: &["The Gazette - Rain due on Thursday"],
+                headings: &[],
+                sites: &["The Gazette"],
+                want: Some("Rain due on Thursday"),
+            },
+            Row {
+                metas: &["Rain due on the coast this week – Gazette"],
+                headings: &[],
+                sites: &[],
+                want: Some("Rain due on the coast this week"),
+            },
+            Row {
+                metas: &["Rain due on the coast | WhiteCoatWeather"],
+                headings: &[],
+                sites: &["whitecoatweather"],
+                want: Some("Rain due on the coast"),
+            },
+            Row {
+                metas: &["Mapping - a primer"],
+                headings: &[],
+                sites: &[],
+                want: Some("Mapping - a primer"),
+            },
+            Row {
+                metas: &["Ten tips for rainy days"],
+                headings: &["Menu", "Ten tips for rainy days"],
+                sites: &[],
+                want: Some("Ten tips for rainy days"),
+            },
+            Row {
+                metas: &["An SEO variant of the headline"],
+                headings: &["The Gazette"],
+                sites: &["The Gazette"],
+                want: Some("An SEO variant of the headline"),
+            },
+            Row {
+                metas: &[],
+                headings: &["  Only a heading "],
+                sites: &[],
+                want: Some("Only a heading"),
+            },
+            Row {
+                metas: &["Gazette: Rain due"],
+                headings: &[],
+                sites: &["Gazette"],
+                want: Some("Rain due"),
+            },
+            Row {
+                metas: &[],
+                headings: &[],
+                sites: &[],
+                want: None,
+            },
+        ];
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(
+                choose_title(row.metas, row.headings, row.sites).as_deref(),
+                row.want,
+                "row {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_ignore_case_and_punctuation() {
+        assert_eq!(
+            title_key("What’s Next — for Trump?"),
+            "what s next for trump"
+        );
+    }
+}
