@@ -7,6 +7,9 @@
 pub mod content;
 mod content_dom;
 pub mod dates;
+pub mod jsonld;
+pub mod meta_authors;
+pub mod meta_title;
 pub mod guard;
 pub mod metadata;
 
