@@ -28,6 +28,8 @@ use whosaid::{Input, Pipeline};
 pub enum EvalCommand {
     /// Body F1 and title / author / date accuracy on a WCXB-layout folder.
     Extraction(ExtractionArgs),
+    /// Source / Cue / Content and pair scores on a PolNeAR-format folder.
+    Attribution(crate::eval_attribution::AttributionArgs),
 }
 
 #[derive(Args, Debug)]
@@ -46,6 +48,7 @@ pub struct ExtractionArgs {
 pub fn run(cmd: EvalCommand) -> Result<ExitCode> {
     match cmd {
         EvalCommand::Extraction(args) => extraction(args),
+        EvalCommand::Attribution(args) => crate::eval_attribution::run(args),
     }
 }
 

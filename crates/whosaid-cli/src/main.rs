@@ -2,8 +2,10 @@
 
 mod demo;
 mod eval;
+mod eval_attribution;
 mod extract;
 mod inputs;
+mod train;
 
 use std::process::ExitCode;
 
@@ -29,6 +31,9 @@ enum Command {
     /// Score the pipeline against annotated data.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Train the learned models from annotated data.
+    #[command(subcommand)]
+    Train(train::TrainCommand),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +42,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Eval(cmd) => eval::run(cmd),
+        Command::Train(cmd) => train::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,100 @@
+//! `whosaid train attribution`: train the learned tagger from a PolNeAR
+//! training folder and write the model file that the library embeds.
+//!
+//! Deterministic: texts are read sorted by name, features are numbered in
+//! sorted order, and the perceptron shuffles with a fixed seed, so the same
+//! data and flags give the same bytes. Rebuild the library afterwards to
+//! embed the new model.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use whosaid::attribution::polnear;
+use whosaid::attribution::tagger::{self, TrainConfig, TrainingDocument};
+use whosaid::attribution::text;
+
+#[derive(Subcommand, Debug)]
+pub enum TrainCommand {
+    /// The Source / Cue / Content tagger, from PolNeAR's training split.
+    Attribution(TrainAttributionArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TrainAttributionArgs {
+    /// Folder with text/ and attributions/.
+    #[arg(long, default_value = "../shared/data/polnear/train")]
+    data: PathBuf,
+    /// Where to write the model.
+    #[arg(
+        long,
+        default_value = "crates/whosaid/src/attribution/model/tagger.bin"
+    )]
+    out: PathBuf,
+    /// Passes over the training data.
+    #[arg(long, default_value_t = TrainConfig::default().epochs)]
+    epochs: usize,
+    /// Drop features seen fewer times than this.
+    #[arg(long, default_value_t = TrainConfig::default().min_count)]
+    min_count: u32,
+    /// Drop weights smaller than this in the written model.
+    #[arg(long, default_value_t = 0.5)]
+    min_weight: f32,
+}
+
+pub fn run(cmd: TrainCommand) -> Result<ExitCode> {
+    match cmd {
+        TrainCommand::Attribution(args) => attribution(args),
+    }
+}
+
+fn attribution(args: TrainAttributionArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let docs = polnear::read_folder(&args.data)
+        .with_context(|| format!("reading {}", args.data.display()))?;
+    let analyses: Vec<text::Analysis> = docs
+        .iter()
+        .map(|d| {
+            let blocks = whosaid::article::from_plain_text(d.text.clone()).blocks;
+            text::analyze(&d.text, &blocks)
+        })
+        .collect();
+    let training: Vec<TrainingDocument<'_>> = docs
+        .iter()
+        .zip(&analyses)
+        .map(|(d, a)| TrainingDocument {
+            text: &d.text,
+            analysis: a,
+            gold: &d.attributions,
+        })
+        .collect();
+    eprintln!(
+        "{} texts, {} attributions",
+        docs.len(),
+        docs.iter().map(|d| d.attributions.len()).sum::<usize>()
+    );
+    let config = TrainConfig {
+        epochs: args.epochs,
+        min_count: args.min_count,
+        ..TrainConfig::default()
+    };
+    let model = tagger::train(&training, config, |line| eprintln!("{line}"));
+    let bytes = model.to_bytes(args.min_weight);
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    let kept = tagger::Tagger::from_bytes(&bytes)
+        .map(|t| t.first.len() + t.second.len())
+        .unwrap_or_default();
+    eprintln!(
+        "wrote {} ({} bytes, {} features) in {:.1} s",
+        args.out.display(),
+        bytes.len(),
+        kept,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,898 @@
+//! Tokens and features for the learned attribution tagger.
+//!
+//! Features are 64-bit hashes of a template id and its values, computed
+//! without building strings: each token's lower-cased word is hashed once
+//! and window features combine those hashes. The same code runs at training
+//! and tagging time, so the model sees exactly the features it was trained
+//! on. Templates are listed in DESIGN.md ("Learned tagger").
+
+use crate::attribution::text::{Analysis, QuoteDirection, QuoteLevel, TokenKind};
+
+/// What kind of quotation mark a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteMark {
+    None,
+    /// “ « „ or a straight `"` that opens.
+    OpenDouble,
+    /// ” » or a straight `"` that closes.
+    CloseDouble,
+    /// ‘ or a straight `'` that opens.
+    OpenSingle,
+    /// ’ or `'` that closes a single quotation.
+    CloseSingle,
+}
+
+/// Per-token facts computed once per paragraph.
+#[derive(Debug, Clone, Copy)]
+pub struct TokInfo {
+    pub word: u64,
+    pub suffix: u64,
+    pub shape: u8,
+    pub quote: QuoteMark,
+    /// Inside a double quotation (the marks themselves excluded).
+    pub in_quote: bool,
+    pub in_single: bool,
+    pub cue: bool,
+    pub pronoun: bool,
+    pub sentence: u32,
+    pub sentence_start: bool,
+    pub sentence_end: bool,
+}
+
+// Shapes: coarse classes of how a token is written.
+const SHAPE_LOWER: u8 = 0;
+const SHAPE_CAP: u8 = 1;
+const SHAPE_UPPER: u8 = 2;
+const SHAPE_DIGIT: u8 = 3;
+const SHAPE_MIXED: u8 = 4;
+const SHAPE_PUNCT: u8 = 5;
+const SHAPE_QUOTE: u8 = 6;
+const SHAPE_COLON: u8 = 7;
+const SHAPE_DASH: u8 = 8;
+const SHAPE_END: u8 = 9;
+const SHAPE_COMMA: u8 = 10;
+
+/// Mixes two 64-bit values into one (a multiply-xorshift step).
+#[inline]
+pub fn mix(a: u64, b: u64) -> u64 {
+    let x = (a ^ b.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^ (x >> 31)
+}
+
+/// FNV-1a over the lower-cased characters, folding curly apostrophes.
+fn hash_lower(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in s.chars() {
+        let c = if c == '\u{2019}' { '\'' } else { c };
+        for l in c.to_lowercase() {
+            h ^= l as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The hash of a lower-case word, as [`TokInfo::word`] holds it.
+pub fn word_hash(word: &str) -> u64 {
+    hash_lower(word)
+}
+
+fn shape(s: &str) -> u8 {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return SHAPE_PUNCT;
+    };
+    if !first.is_alphanumeric() {
+        return match first {
+            '"' | '\'' | '\u{201C}' | '\u{201D}' | '\u{2018}' | '\u{2019}' | '\u{00AB}'
+            | '\u{00BB}' | '\u{201E}' => SHAPE_QUOTE,
+            ':' => SHAPE_COLON,
+            '-' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '|' => SHAPE_DASH,
+            '.' | '!' | '?' => SHAPE_END,
+            ',' | ';' => SHAPE_COMMA,
+            _ => SHAPE_PUNCT,
+        };
+    }
+    let (mut upper, mut lower, mut digit) = (0, 0, 0);
+    for c in s.chars() {
+        if c.is_uppercase() {
+            upper += 1
+        } else if c.is_lowercase() {
+            lower += 1
+        } else if c.is_ascii_digit() {
+            digit += 1
+        }
+    }
+    if digit > 0 && upper + lower == 0 {
+        SHAPE_DIGIT
+    } else if digit > 0 {
+        SHAPE_MIXED
+    } else if upper == 0 {
+        SHAPE_LOWER
+    } else if lower == 0 {
+        SHAPE_UPPER
+    } else if first.is_uppercase() {
+        SHAPE_CAP
+    } else {
+        SHAPE_MIXED
+    }
+}
+
+/// Reporting and attitude predicates, as lemmas; inflected forms are made
+/// by [`cue_forms`]. Only a hint: the tagger learns cues from words too.
+const CUE_LEMMAS: &[&str] = &[
+    "say",
+    "tell",
+    "add",
+    "write",
+    "ask",
+    "call",
+    "note",
+    "report",
+    "announce",
+    "suggest",
+    "argue",
+    "describe",
+    "find",
+    "tweet",
+    "think",
+    "want",
+    "continue",
+    "declare",
+    "explain",
+    "acknowledge",
+    "accuse",
+    "criticize",
+    "believe",
+    "claim",
+    "deny",
+    "insist",
+    "warn",
+    "urge",
+    "recall",
+    "respond",
+    "reply",
+    "state",
+    "promise",
+    "vow",
+    "pledge",
+    "predict",
+    "reveal",
+    "indicate",
+    "confirm",
+    "admit",
+    "agree",
+    "conclude",
+    "contend",
+    "assert",
+    "maintain",
+    "stress",
+    "emphasize",
+    "mention",
+    "remark",
+    "complain",
+    "charge",
+    "allege",
+    "question",
+    "doubt",
+    "fear",
+    "hope",
+    "expect",
+    "know",
+    "feel",
+    "worry",
+    "praise",
+    "blame",
+    "defend",
+    "dismiss",
+    "reject",
+    "propose",
+    "recommend",
+    "predict",
+    "estimate",
+    "show",
+    "cite",
+    "quote",
+    "joke",
+    "boast",
+    "brag",
+    "concede",
+    "observe",
+    "point",
+    "testify",
+    "announce",
+    "inform",
+    "assure",
+    "remind",
+    "demand",
+    "plan",
+    "intend",
+    "decide",
+    "refuse",
+    "decline",
+    "support",
+    "oppose",
+    "endorse",
+    "seem",
+    "appear",
+    "suspect",
+    "wonder",
+    "conclude",
+    "speculate",
+    "signal",
+    "hint",
+    "imply",
+    "repeat",
+    "reiterate",
+    "reaffirm",
+    "clarify",
+    "counter",
+    "retort",
+    "scoff",
+    "shout",
+    "yell",
+    "whisper",
+    "post",
+    "email",
+    "text",
+];
+
+const IRREGULAR: &[&str] = &[
+    "said",
+    "told",
+    "wrote",
+    "written",
+    "thought",
+    "knew",
+    "known",
+    "felt",
+    "found",
+    "shown",
+    "says",
+    "according",
+    "statement",
+    "interview",
+    "told",
+    "sought",
+    "saw",
+    "seen",
+];
+
+/// Inflected forms of a lemma: -s, -ed, -ing with the common spelling rules.
+fn cue_forms(lemma: &str) -> [String; 4] {
+    let stem_e = lemma.strip_suffix('e');
+    let (third, past, ing) = if let Some(stem) = lemma
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'o', 'u']))
+    {
+        (
+            format!("{stem}ies"),
+            format!("{stem}ied"),
+            format!("{lemma}ing"),
+        )
+    } else if let Some(stem) = stem_e {
+        (
+            format!("{lemma}s"),
+            format!("{lemma}d"),
+            format!("{stem}ing"),
+        )
+    } else if lemma.ends_with(['s', 'x', 'z']) || lemma.ends_with("sh") || lemma.ends_with("ch") {
+        (
+            format!("{lemma}es"),
+            format!("{lemma}ed"),
+            format!("{lemma}ing"),
+        )
+    } else {
+        (
+            format!("{lemma}s"),
+            format!("{lemma}ed"),
+            format!("{lemma}ing"),
+        )
+    };
+    [lemma.to_string(), third, past, ing]
+}
+
+const PRONOUNS: &[&str] = &[
+    "he", "she", "they", "i", "we", "you", "it", "who", "him", "her", "them",
+];
+
+/// Hash sets of the lexicons, built once.
+struct Lexicons {
+    cues: std::collections::HashSet<u64>,
+    pronouns: std::collections::HashSet<u64>,
+}
+
+fn lexicons() -> &'static Lexicons {
+    static LEX: std::sync::OnceLock<Lexicons> = std::sync::OnceLock::new();
+    LEX.get_or_init(|| {
+        let mut cues = std::collections::HashSet::new();
+        for lemma in CUE_LEMMAS {
+            for form in cue_forms(lemma) {
+                cues.insert(hash_lower(&form));
+            }
+        }
+        for w in IRREGULAR {
+            cues.insert(hash_lower(w));
+        }
+        let pronouns = PRONOUNS.iter().map(|w| hash_lower(w)).collect();
+        Lexicons { cues, pronouns }
+    })
+}
+
+/// Whether a lower-case word hash is in the reporting-verb lexicon.
+pub fn is_cue_word(hash: u64) -> bool {
+    lexicons().cues.contains(&hash)
+}
+
+/// Facts about each token of paragraph `paragraph` of the analysis:
+/// quotation state, sentence position, lexicon membership.
+pub fn analyse(text: &str, analysis: &Analysis, paragraph: usize, out: &mut Vec<TokInfo>) {
+    out.clear();
+    let Some(para) = analysis.paragraphs.get(paragraph) else {
+        return;
+    };
+    let lex = lexicons();
+    let tokens = &analysis.tokens[para.tokens.clone()];
+    out.reserve(tokens.len());
+    let mut in_double = false;
+    let mut in_single = false;
+    for t in tokens {
+        let s = t.text(text);
+        let word = hash_lower(s);
+        let quote = match t.kind {
+            TokenKind::Quote(q) => {
+                let opening = match q.direction {
+                    QuoteDirection::Opening => true,
+                    QuoteDirection::Closing => false,
+                    QuoteDirection::Ambiguous => match q.level {
+                        QuoteLevel::Double => !in_double,
+                        QuoteLevel::Single => !in_single,
+                    },
+                };
+                match (q.level, opening) {
+                    (QuoteLevel::Double, true) => QuoteMark::OpenDouble,
+                    (QuoteLevel::Double, false) => QuoteMark::CloseDouble,
+                    (QuoteLevel::Single, true) => QuoteMark::OpenSingle,
+                    (QuoteLevel::Single, false) => QuoteMark::CloseSingle,
+                }
+            }
+            _ => QuoteMark::None,
+        };
+        match quote {
+            QuoteMark::OpenDouble => in_double = true,
+            QuoteMark::CloseDouble => {
+                in_double = false;
+                in_single = false;
+            }
+            QuoteMark::OpenSingle => in_single = true,
+            QuoteMark::CloseSingle => in_single = false,
+            QuoteMark::None => {}
+        }
+        let inside = in_double && quote != QuoteMark::OpenDouble;
+        let suffix = {
+            let mut cut = s.len().saturating_sub(3);
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            hash_lower(&s[cut..])
+        };
+        out.push(TokInfo {
+            word,
+            suffix,
+            shape: shape(s),
+            quote,
+            in_quote: inside,
+            in_single,
+            cue: lex.cues.contains(&word),
+            pronoun: lex.pronouns.contains(&word),
+            sentence: 0,
+            sentence_start: false,
+            sentence_end: false,
+        });
+    }
+    let base = para.tokens.start;
+    for (k, si) in para.sentences.clone().enumerate() {
+        let Some(sentence) = analysis.sentences.get(si) else {
+            continue;
+        };
+        let range =
+            sentence.tokens.start.saturating_sub(base)..sentence.tokens.end.saturating_sub(base);
+        let range = range.start.min(out.len())..range.end.min(out.len());
+        if range.is_empty() {
+            continue;
+        }
+        for t in &mut out[range.clone()] {
+            t.sentence = k as u32;
+        }
+        out[range.start].sentence_start = true;
+        out[range.end - 1].sentence_end = true;
+    }
+}
+
+// Template ids: one per feature kind. Changing any of these, or what a
+// template hashes, needs a retrained model.
+const T_BIAS: u64 = 1;
+const T_W: u64 = 2;
+const T_WM1: u64 = 3;
+const T_WP1: u64 = 4;
+const T_WM2: u64 = 5;
+const T_WP2: u64 = 6;
+const T_WM1_W: u64 = 7;
+const T_W_WP1: u64 = 8;
+const T_SHAPE: u64 = 9;
+const T_SHAPES3: u64 = 10;
+const T_SUFFIX: u64 = 11;
+const T_QUOTE: u64 = 12;
+const T_QUOTE_SHAPE: u64 = 13;
+const T_CUE_LEFT: u64 = 14;
+const T_CUE_RIGHT: u64 = 15;
+const T_CUE_LEFT_WORD: u64 = 16;
+const T_CUE_RIGHT_WORD: u64 = 17;
+const T_THAT_AFTER_CUE: u64 = 18;
+const T_SENT_POS: u64 = 19;
+const T_PARA_POS: u64 = 20;
+const T_CUE_WINDOW: u64 = 21;
+const T_PRONOUN: u64 = 22;
+const T_PARA_CONTEXT: u64 = 23;
+const T_QUOTE_DIST: u64 = 24;
+const T_SENT_END: u64 = 25;
+const T_W_QUOTE: u64 = 26;
+const T_CUE_BOTH: u64 = 27;
+const T_COMMAS: u64 = 28;
+const T_SENT_QUOTES: u64 = 29;
+
+fn bucket(d: usize) -> u64 {
+    match d {
+        0..=3 => d as u64,
+        4..=5 => 4,
+        6..=8 => 5,
+        9..=15 => 6,
+        16..=30 => 7,
+        _ => 8,
+    }
+}
+
+/// What the tagger knows about the paragraphs around this one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParagraphContext {
+    /// The previous paragraph ends with a colon ("Caddell continued:").
+    pub after_colon: bool,
+    /// The previous paragraph ended inside an open quotation.
+    pub after_open_quote: bool,
+    /// This is the first paragraph (often the headline).
+    pub first: bool,
+}
+
+/// Features of every token of one paragraph, appended to `out` with
+/// `offsets[i]..offsets[i + 1]` the features of token `i`.
+///
+/// With `first_pass` (the first tagger's label indices for the paragraph:
+/// 0 Outside, then Begin and Inside of Source, Cue, Content), stacked
+/// features describe the tokens' place relative to the predicted cues,
+/// sources and contents of their sentence.
+pub fn featurise(
+    info: &[TokInfo],
+    context: ParagraphContext,
+    first_pass: Option<&[usize]>,
+    out: &mut Vec<u64>,
+    offsets: &mut Vec<u32>,
+) {
+    out.clear();
+    offsets.clear();
+    let n = info.len();
+    let stacked = first_pass
+        .filter(|f| f.len() == n)
+        .map(|f| Stacked::new(info, f));
+    // Nearest lexicon cue to the left and right within the sentence.
+    let mut cue_left: Vec<Option<usize>> = vec![None; n];
+    let mut cue_right: Vec<Option<usize>> = vec![None; n];
+    let mut last: Option<usize> = None;
+    for i in 0..n {
+        if i > 0 && info[i].sentence != info[i - 1].sentence {
+            last = None;
+        }
+        cue_left[i] = last;
+        if info[i].cue && !info[i].in_quote {
+            last = Some(i);
+        }
+    }
+    last = None;
+    for i in (0..n).rev() {
+        if i + 1 < n && info[i].sentence != info[i + 1].sentence {
+            last = None;
+        }
+        cue_right[i] = last;
+        if info[i].cue && !info[i].in_quote {
+            last = Some(i);
+        }
+    }
+    let that = word_hash("that");
+    let comma_word = word_hash(",");
+    let mut commas_since_start = 0u64;
+    // Distance to the last quote mark seen, and whether the sentence has one.
+    let mut last_quote: Option<usize> = None;
+    let mut sentence_has_quote = vec![false; n];
+    {
+        let mut start = 0;
+        for i in 0..=n {
+            if i == n || (i > 0 && info[i].sentence != info[i - 1].sentence) {
+                let has = info[start..i].iter().any(|t| t.quote != QuoteMark::None);
+                for s in &mut sentence_has_quote[start..i] {
+                    *s = has;
+                }
+                start = i;
+            }
+        }
+    }
+    let ctx = (context.after_colon as u64)
+        | (context.after_open_quote as u64) << 1
+        | (context.first as u64) << 2;
+    let word = |j: isize| -> u64 {
+        if j < 0 {
+            0x53_5441_5254 // "START"
+        } else if j as usize >= n {
+            0x45_4e44 // "END"
+        } else {
+            info[j as usize].word
+        }
+    };
+    let shape_at = |j: isize| -> u64 {
+        if j < 0 || j as usize >= n {
+            99
+        } else {
+            info[j as usize].shape as u64
+        }
+    };
+    for i in 0..n {
+        offsets.push(out.len() as u32);
+        let t = &info[i];
+        let ii = i as isize;
+        if t.sentence_start {
+            commas_since_start = 0;
+        }
+        let qstate = t.in_quote as u64 | (t.in_single as u64) << 1 | (t.quote as u64) << 2;
+        let mut f = |template: u64, value: u64| out.push(mix(template, value));
+        f(T_BIAS, 0);
+        f(T_W, t.word);
+        f(T_WM1, word(ii - 1));
+        f(T_WP1, word(ii + 1));
+        f(T_WM2, word(ii - 2));
+        f(T_WP2, word(ii + 2));
+        f(T_WM1_W, mix(word(ii - 1), t.word));
+        f(T_W_WP1, mix(t.word, word(ii + 1)));
+        f(T_SHAPE, t.shape as u64);
+        f(
+            T_SHAPES3,
+            shape_at(ii - 1) | shape_at(ii) << 8 | shape_at(ii + 1) << 16,
+        );
+        f(T_SUFFIX, t.suffix);
+        f(T_QUOTE, qstate);
+        f(T_QUOTE_SHAPE, qstate | (t.shape as u64) << 8);
+        f(T_W_QUOTE, mix(t.word, t.in_quote as u64));
+        let left = cue_left[i].map(|c| i - c);
+        let right = cue_right[i].map(|c| c - i);
+        f(
+            T_CUE_LEFT,
+            left.map_or(99, bucket) | (t.in_quote as u64) << 8,
+        );
+        f(
+            T_CUE_RIGHT,
+            right.map_or(99, bucket) | (t.in_quote as u64) << 8,
+        );
+        f(
+            T_CUE_BOTH,
+            left.map_or(99, bucket) | right.map_or(99, bucket) << 8 | (t.shape as u64) << 16,
+        );
+        if let Some(c) = cue_left[i] {
+            f(T_CUE_LEFT_WORD, info[c].word);
+            let after = info.get(c + 1).map(|a| a.word);
+            f(
+                T_THAT_AFTER_CUE,
+                (after == Some(that)) as u64 | ((i == c + 1) as u64) << 1,
+            );
+        }
+        if let Some(c) = cue_right[i] {
+            f(T_CUE_RIGHT_WORD, info[c].word);
+        }
+        let sent_pos = if t.sentence_start {
+            0
+        } else if info[i.saturating_sub(1)].sentence_start {
+            1
+        } else {
+            2
+        };
+        f(T_SENT_POS, sent_pos | (t.shape as u64) << 4);
+        f(T_PARA_POS, bucket(i) | ctx << 8);
+        f(
+            T_CUE_WINDOW,
+            (ii > 0 && info[i - 1].cue) as u64
+                | (t.cue as u64) << 1
+                | ((i + 1 < n && info[i + 1].cue) as u64) << 2,
+        );
+        f(T_PRONOUN, t.pronoun as u64 | (t.sentence_start as u64) << 1);
+        f(
+            T_PARA_CONTEXT,
+            ctx | (t.in_quote as u64) << 4 | bucket(i).min(3) << 8,
+        );
+        if t.quote != QuoteMark::None {
+            last_quote = Some(i);
+        }
+        f(
+            T_QUOTE_DIST,
+            last_quote.map_or(99, |q| bucket(i - q)) | (t.in_quote as u64) << 8,
+        );
+        f(T_SENT_END, t.sentence_end as u64 | (t.shape as u64) << 4);
+        if t.word == comma_word {
+            commas_since_start += 1;
+        }
+        f(
+            T_COMMAS,
+            commas_since_start.min(4) | (t.in_quote as u64) << 4,
+        );
+        f(
+            T_SENT_QUOTES,
+            sentence_has_quote[i] as u64
+                | (t.in_quote as u64) << 1
+                | (left.is_some() as u64) << 2
+                | (right.is_some() as u64) << 3,
+        );
+        if let Some(st) = &stacked {
+            st.features(info, i, out);
+        }
+    }
+    offsets.push(out.len() as u32);
+}
+
+const S_SELF: u64 = 101;
+const S_WINDOW: u64 = 102;
+const S_CUE_NEAR: u64 = 103;
+const S_COMMAS_TO_CUE: u64 = 104;
+const S_SOURCE_SIDE: u64 = 105;
+const S_SENT_CONTENT: u64 = 106;
+const S_WORD_SELF: u64 = 107;
+const S_EDGES: u64 = 108;
+const S_PARA: u64 = 109;
+const S_RUN: u64 = 110;
+
+/// Sentence-level facts from the first tagger's labels.
+struct Stacked {
+    role: Vec<u8>,
+    label: Vec<u8>,
+    cue_left: Vec<Option<usize>>,
+    cue_right: Vec<Option<usize>>,
+    source_left: Vec<bool>,
+    source_right: Vec<bool>,
+    comma_prefix: Vec<u32>,
+    sentence_content: Vec<u8>,
+    sentence_bounds: Vec<(usize, usize)>,
+    paragraph_has_cue: bool,
+    run_length: Vec<u8>,
+}
+
+impl Stacked {
+    fn new(info: &[TokInfo], first: &[usize]) -> Stacked {
+        let n = info.len();
+        let role: Vec<u8> = first.iter().map(|&l| l.div_ceil(2) as u8).collect();
+        let label: Vec<u8> = first.iter().map(|&l| l as u8).collect();
+        let mut cue_left = vec![None; n];
+        let mut cue_right = vec![None; n];
+        let mut source_left = vec![false; n];
+        let mut source_right = vec![false; n];
+        let mut last = None;
+        let mut seen_source = false;
+        for i in 0..n {
+            if i > 0 && info[i].sentence != info[i - 1].sentence {
+                last = None;
+                seen_source = false;
+            }
+            cue_left[i] = last;
+            source_left[i] = seen_source;
+            if role[i] == 2 {
+                last = Some(i);
+            }
+            if role[i] == 1 {
+                seen_source = true;
+            }
+        }
+        last = None;
+        seen_source = false;
+        for i in (0..n).rev() {
+            if i + 1 < n && info[i].sentence != info[i + 1].sentence {
+                last = None;
+                seen_source = false;
+            }
+            cue_right[i] = last;
+            source_right[i] = seen_source;
+            if role[i] == 2 {
+                last = Some(i);
+            }
+            if role[i] == 1 {
+                seen_source = true;
+            }
+        }
+        let comma = word_hash(",");
+        let mut comma_prefix = Vec::with_capacity(n + 1);
+        let mut c = 0;
+        comma_prefix.push(0);
+        for t in info {
+            if t.word == comma {
+                c += 1;
+            }
+            comma_prefix.push(c);
+        }
+        let mut sentence_content = vec![0u8; n];
+        let mut sentence_bounds = vec![(0, 0); n];
+        let mut start = 0;
+        for i in 0..=n {
+            if i == n || (i > 0 && info[i].sentence != info[i - 1].sentence) {
+                let len = i - start;
+                let content = role[start..i].iter().filter(|&&r| r == 3).count();
+                let frac = if len == 0 {
+                    0
+                } else {
+                    (content * 4).div_ceil(len) as u8
+                };
+                for k in start..i {
+                    sentence_content[k] = frac;
+                    sentence_bounds[k] = (start, i);
+                }
+                start = i;
+            }
+        }
+        // Length of the first-pass span each token is in.
+        let mut run_length = vec![0u8; n];
+        let mut i = 0;
+        while i < n {
+            let mut j = i + 1;
+            while j < n && role[j] == role[i] && label[j] % 2 == 0 && label[j] != 0 {
+                j += 1;
+            }
+            let b = bucket(j - i) as u8;
+            for r in &mut run_length[i..j] {
+                *r = b;
+            }
+            i = j;
+        }
+        Stacked {
+            paragraph_has_cue: role.contains(&2),
+            role,
+            label,
+            cue_left,
+            cue_right,
+            source_left,
+            source_right,
+            comma_prefix,
+            sentence_content,
+            sentence_bounds,
+            run_length,
+        }
+    }
+
+    fn features(&self, info: &[TokInfo], i: usize, out: &mut Vec<u64>) {
+        let n = info.len();
+        let lab = |j: isize| -> u64 {
+            if j < 0 || j as usize >= n {
+                9
+            } else {
+                self.label[j as usize] as u64
+            }
+        };
+        let ii = i as isize;
+        let t = &info[i];
+        let mut f = |template: u64, value: u64| out.push(mix(template, value));
+        f(S_SELF, lab(ii) | (t.in_quote as u64) << 4);
+        f(S_WINDOW, lab(ii - 1) | lab(ii) << 4 | lab(ii + 1) << 8);
+        f(S_WINDOW, lab(ii - 2) | lab(ii - 1) << 4 | 1 << 12);
+        f(S_WINDOW, lab(ii + 1) | lab(ii + 2) << 4 | 2 << 12);
+        let left = self.cue_left[i].map(|c| i - c);
+        let right = self.cue_right[i].map(|c| c - i);
+        f(
+            S_CUE_NEAR,
+            left.map_or(99, bucket) | right.map_or(99, bucket) << 8 | (t.in_quote as u64) << 16,
+        );
+        if let Some(c) = self.cue_right[i] {
+            let commas = self.comma_prefix[c] - self.comma_prefix[i + 1];
+            f(S_COMMAS_TO_CUE, commas.min(3) as u64 | 1 << 4);
+        }
+        if let Some(c) = self.cue_left[i] {
+            let commas = self.comma_prefix[i] - self.comma_prefix[c + 1];
+            f(S_COMMAS_TO_CUE, commas.min(3) as u64 | 2 << 4);
+        }
+        f(
+            S_SOURCE_SIDE,
+            self.source_left[i] as u64
+                | (self.source_right[i] as u64) << 1
+                | (self.role[i] as u64) << 2,
+        );
+        f(
+            S_SENT_CONTENT,
+            self.sentence_content[i] as u64 | (self.role[i] as u64) << 4,
+        );
+        f(S_WORD_SELF, mix(t.word, lab(ii)));
+        let (s, e) = self.sentence_bounds[i];
+        f(
+            S_EDGES,
+            self.role[s] as u64
+                | (self.role[e.saturating_sub(1).max(s)] as u64) << 4
+                | (self.role[i] as u64) << 8,
+        );
+        f(
+            S_PARA,
+            self.paragraph_has_cue as u64 | (self.role[i] as u64) << 4,
+        );
+        f(
+            S_RUN,
+            self.run_length[i] as u64 | (self.role[i] as u64) << 4,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attribution::text::analyze;
+
+    fn info(text: &str) -> (Vec<&str>, Vec<TokInfo>) {
+        let analysis = analyze(text, &[]);
+        let mut out = Vec::new();
+        analyse(text, &analysis, 0, &mut out);
+        let words = analysis.tokens.iter().map(|t| t.text(text)).collect();
+        (words, out)
+    }
+
+    #[test]
+    fn quotation_state_follows_marks_not_apostrophes() {
+        let (w, i) = info("\"Clinton's team,\" she said, \"is 'tired.'\"");
+        let inside: Vec<&str> = w
+            .iter()
+            .zip(&i)
+            .filter(|(_, t)| t.in_quote)
+            .map(|(w, _)| *w)
+            .collect();
+        assert_eq!(
+            inside,
+            ["Clinton's", "team", ",", "is", "'", "tired", ".", "'"]
+        );
+        assert!(i.iter().filter(|t| t.in_single).count() >= 2);
+    }
+
+    #[test]
+    fn sentence_marks_come_from_the_analysis() {
+        let (w, i) = info("Sen. Smith said “No.” Then U.S. officials left. Done");
+        let starts: Vec<&str> = w
+            .iter()
+            .zip(&i)
+            .filter(|(_, t)| t.sentence_start)
+            .map(|(w, _)| *w)
+            .collect();
+        assert_eq!(starts, ["Sen", "Then", "Done"]);
+        assert!(i.last().unwrap().sentence_end);
+    }
+
+    #[test]
+    fn cue_lexicon_has_inflections() {
+        for w in [
+            "said", "denies", "denied", "denying", "tweeted", "argues", "worries",
+        ] {
+            assert!(is_cue_word(word_hash(w)), "{w}");
+        }
+        assert!(!is_cue_word(word_hash("table")));
+    }
+
+    #[test]
+    fn every_token_gets_its_templates() {
+        let (_, i) = info("“We will win,” Trump said. He added that it was over.");
+        let (mut f, mut o) = (Vec::new(), Vec::new());
+        featurise(&i, ParagraphContext::default(), None, &mut f, &mut o);
+        assert_eq!(o.len(), i.len() + 1);
+        assert!(o.windows(2).all(|w| w[1] - w[0] >= 25));
+    }
+
+    #[test]
+    fn a_missing_paragraph_gives_no_tokens() {
+        let analysis = analyze("", &[]);
+        let mut out = vec![];
+        analyse("", &analysis, 3, &mut out);
+        assert!(out.is_empty());
+    }
+}

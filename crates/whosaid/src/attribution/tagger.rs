@@ -1,0 +1,1046 @@
+//! The learned tagger: Source / Cue / Content labels for every token.
+//!
+//! A first-order structured averaged perceptron over BIO labels, one
+//! sequence per paragraph, trained by `whosaid train attribution` on the
+//! PolNeAR training split. The trained model ships inside the library
+//! ([`Model::builtin`], parsed once on first use). DESIGN.md ("Learned
+//! tagger") describes the features, the training and the model file.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use crate::attribution::features::{self, ParagraphContext, QuoteMark, TokInfo};
+use crate::attribution::polnear::GoldAttribution;
+use crate::attribution::text::Analysis;
+use crate::record::Range as ByteRange;
+
+/// The part a token plays in an attribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Source,
+    Cue,
+    Content,
+}
+
+/// A token's label: outside any attribution, or beginning or inside a span
+/// of a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Label {
+    Outside,
+    Begin(Role),
+    Inside(Role),
+}
+
+const LABELS: usize = 7;
+/// Row of the transition table used before the first token.
+const START: usize = LABELS;
+
+impl Label {
+    fn index(self) -> usize {
+        match self {
+            Label::Outside => 0,
+            Label::Begin(Role::Source) => 1,
+            Label::Inside(Role::Source) => 2,
+            Label::Begin(Role::Cue) => 3,
+            Label::Inside(Role::Cue) => 4,
+            Label::Begin(Role::Content) => 5,
+            Label::Inside(Role::Content) => 6,
+        }
+    }
+
+    fn from_index(i: usize) -> Label {
+        match i {
+            1 => Label::Begin(Role::Source),
+            2 => Label::Inside(Role::Source),
+            3 => Label::Begin(Role::Cue),
+            4 => Label::Inside(Role::Cue),
+            5 => Label::Begin(Role::Content),
+            6 => Label::Inside(Role::Content),
+            _ => Label::Outside,
+        }
+    }
+
+    pub fn role(self) -> Option<Role> {
+        match self {
+            Label::Outside => None,
+            Label::Begin(r) | Label::Inside(r) => Some(r),
+        }
+    }
+}
+
+/// BIO consistency: an Inside label continues a span of its own role.
+fn allowed(prev: usize, cur: usize) -> bool {
+    match Label::from_index(cur) {
+        Label::Inside(r) => prev != START && Label::from_index(prev).role() == Some(r),
+        _ => true,
+    }
+}
+
+/// Hashes a feature key that is already a hash: one multiply spreads it
+/// over all 64 bits (hashbrown reads the top bits).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type KeyMap<V> = HashMap<u32, V, BuildHasherDefault<KeyHasher>>;
+
+/// The model file is `MAGIC`, then little-endian: version (u32), label
+/// count (u32), weight scale (f32), the transition table (8 x 7 f32, the
+/// last row for the sequence start), the feature count (u32), and per
+/// feature, sorted by key: key (u32), a bit mask of labels with a weight
+/// (u8) and one i16 per set bit. A weight is its i16 times the scale.
+const MAGIC: &[u8; 8] = b"WSTAGGER";
+const VERSION: u32 = 1;
+
+/// Why a model file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    #[error("not a tagger model (bad magic)")]
+    Magic,
+    #[error("tagger model version {0}, expected {VERSION}")]
+    Version(u32),
+    #[error("tagger model truncated")]
+    Truncated,
+}
+
+/// A trained tagger.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    weights: KeyMap<[f32; LABELS]>,
+    transitions: [[f32; LABELS]; LABELS + 1],
+}
+
+/// Feature keys in the model are the top 32 bits of the feature hash.
+#[inline]
+fn key(feature: u64) -> u32 {
+    (feature >> 32) as u32
+}
+
+static BUILTIN: &[u8] = include_bytes!("model/tagger.bin");
+
+/// The tagger file: `STACK_MAGIC`, then the first and the second (stacked)
+/// model, each as a little-endian u32 length and a [`Model`] file.
+const STACK_MAGIC: &[u8; 8] = b"WSTAGSTK";
+
+/// Two models: the first tags from the text alone, the second also sees the
+/// first one's labels of the whole sentence (stacking).
+#[derive(Debug, Clone, Default)]
+pub struct Tagger {
+    pub first: Model,
+    pub second: Model,
+}
+
+impl Tagger {
+    /// The tagger trained on PolNeAR that ships with the library; `None`
+    /// if the embedded file is unreadable (a build without a trained model).
+    pub fn builtin() -> Option<&'static Tagger> {
+        static TAGGER: OnceLock<Option<Tagger>> = OnceLock::new();
+        TAGGER
+            .get_or_init(|| Tagger::from_bytes(BUILTIN).ok())
+            .as_ref()
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Tagger, ModelError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(8)? != STACK_MAGIC {
+            return Err(ModelError::Magic);
+        }
+        let n = r.u32()? as usize;
+        let first = Model::from_bytes(r.take(n)?)?;
+        let n = r.u32()? as usize;
+        let second = Model::from_bytes(r.take(n)?)?;
+        Ok(Tagger { first, second })
+    }
+
+    pub fn to_bytes(&self, min_weight: f32) -> Vec<u8> {
+        let mut out = STACK_MAGIC.to_vec();
+        for m in [&self.first, &self.second] {
+            let b = m.to_bytes(min_weight);
+            out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+            out.extend_from_slice(&b);
+        }
+        out
+    }
+
+    /// One label per token of `analysis`.
+    pub fn tag(&self, text: &str, analysis: &Analysis) -> Vec<Label> {
+        let mut labels = Vec::with_capacity(analysis.tokens.len());
+        let mut scratch = Scratch::default();
+        let mut first = Vec::new();
+        for p in 0..analysis.paragraphs.len() {
+            let context = scratch.next_paragraph(text, analysis, p);
+            self.first.tag_paragraph(&mut scratch, context, None);
+            first.clone_from(&scratch.path);
+            self.second
+                .tag_paragraph(&mut scratch, context, Some(&first));
+            // Tokens outside every paragraph (none in practice) stay Outside.
+            let para = &analysis.paragraphs[p];
+            labels.resize(para.tokens.start, Label::Outside);
+            labels.extend(scratch.path.iter().map(|&l| Label::from_index(l)));
+        }
+        labels.resize(analysis.tokens.len(), Label::Outside);
+        labels
+    }
+}
+
+impl Model {
+    /// Number of features with a weight.
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(8)? != MAGIC {
+            return Err(ModelError::Magic);
+        }
+        let version = r.u32()?;
+        if version != VERSION {
+            return Err(ModelError::Version(version));
+        }
+        if r.u32()? as usize != LABELS {
+            return Err(ModelError::Truncated);
+        }
+        let scale = r.f32()?;
+        let mut model = Model::default();
+        for row in model.transitions.iter_mut() {
+            for w in row.iter_mut() {
+                *w = r.f32()?;
+            }
+        }
+        let n = r.u32()? as usize;
+        model.weights.reserve(n.min(bytes.len() / 5));
+        for _ in 0..n {
+            let k = r.u32()?;
+            let mask = r.take(1)?[0];
+            let mut w = [0f32; LABELS];
+            for (l, slot) in w.iter_mut().enumerate() {
+                if mask & (1 << l) != 0 {
+                    *slot = r.i16()? as f32 * scale;
+                }
+            }
+            model.weights.insert(k, w);
+        }
+        Ok(model)
+    }
+
+    /// Serialises the model, dropping weights under `min_weight` in
+    /// absolute value (after scaling to i16).
+    pub fn to_bytes(&self, min_weight: f32) -> Vec<u8> {
+        let max = self
+            .weights
+            .values()
+            .flat_map(|w| w.iter())
+            .fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let mut keys: Vec<&u32> = self.weights.keys().collect();
+        keys.sort();
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&(LABELS as u32).to_le_bytes());
+        out.extend_from_slice(&scale.to_le_bytes());
+        for row in &self.transitions {
+            for w in row {
+                out.extend_from_slice(&w.to_le_bytes());
+            }
+        }
+        let count_at = out.len();
+        out.extend_from_slice(&0u32.to_le_bytes());
+        let mut count = 0u32;
+        for k in keys {
+            let w = &self.weights[k];
+            let q: Vec<i16> = w
+                .iter()
+                .map(|&x| {
+                    if x.abs() < min_weight {
+                        0
+                    } else {
+                        (x / scale).round().clamp(-32767.0, 32767.0) as i16
+                    }
+                })
+                .collect();
+            let mask = q
+                .iter()
+                .enumerate()
+                .fold(0u8, |m, (l, &v)| if v != 0 { m | 1 << l } else { m });
+            if mask == 0 {
+                continue;
+            }
+            count += 1;
+            out.extend_from_slice(&k.to_le_bytes());
+            out.push(mask);
+            for v in q.iter().filter(|&&v| v != 0) {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        out[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
+        out
+    }
+
+    fn emissions(&self, feats: &[u64], offsets: &[u32], out: &mut Vec<[f32; LABELS]>) {
+        out.clear();
+        for w in offsets.windows(2) {
+            let mut e = [0f32; LABELS];
+            for &f in &feats[w[0] as usize..w[1] as usize] {
+                if let Some(fw) = self.weights.get(&key(f)) {
+                    for l in 0..LABELS {
+                        e[l] += fw[l];
+                    }
+                }
+            }
+            out.push(e);
+        }
+    }
+
+    /// Labels the paragraph in `scratch.info` into `scratch.path`.
+    fn tag_paragraph(
+        &self,
+        scratch: &mut Scratch,
+        context: ParagraphContext,
+        first_pass: Option<&[usize]>,
+    ) {
+        features::featurise(
+            &scratch.info,
+            context,
+            first_pass,
+            &mut scratch.feats,
+            &mut scratch.offsets,
+        );
+        self.emissions(&scratch.feats, &scratch.offsets, &mut scratch.emissions);
+        viterbi(&scratch.emissions, &self.transitions, &mut scratch.path);
+    }
+}
+
+/// Tags with the built-in model; all Outside when there is none.
+pub fn tag(text: &str, analysis: &Analysis) -> Vec<Label> {
+    match Tagger::builtin() {
+        Some(m) => m.tag(text, analysis),
+        None => vec![Label::Outside; analysis.tokens.len()],
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+        let s = self
+            .bytes
+            .get(self.at..self.at + n)
+            .ok_or(ModelError::Truncated)?;
+        self.at += n;
+        Ok(s)
+    }
+    fn u32(&mut self) -> Result<u32, ModelError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn f32(&mut self) -> Result<f32, ModelError> {
+        Ok(f32::from_bits(self.u32()?))
+    }
+    fn i16(&mut self) -> Result<i16, ModelError> {
+        let b = self.take(2)?;
+        Ok(i16::from_le_bytes([b[0], b[1]]))
+    }
+}
+
+/// Buffers reused from paragraph to paragraph.
+#[derive(Default)]
+struct Scratch {
+    info: Vec<TokInfo>,
+    previous_ends_colon: bool,
+    previous_open_quote: bool,
+    feats: Vec<u64>,
+    offsets: Vec<u32>,
+    emissions: Vec<[f32; LABELS]>,
+    path: Vec<usize>,
+}
+
+impl Scratch {
+    /// Analyses paragraph `p` into `self.info` and says what came before it.
+    fn next_paragraph(&mut self, text: &str, analysis: &Analysis, p: usize) -> ParagraphContext {
+        let context = ParagraphContext {
+            after_colon: p > 0 && self.previous_ends_colon,
+            after_open_quote: p > 0 && self.previous_open_quote,
+            first: p == 0,
+        };
+        features::analyse(text, analysis, p, &mut self.info);
+        let last_token = analysis.paragraphs[p]
+            .tokens
+            .clone()
+            .last()
+            .and_then(|i| analysis.tokens.get(i));
+        self.previous_ends_colon = last_token.is_some_and(|t| t.text(text) == ":");
+        self.previous_open_quote = self
+            .info
+            .last()
+            .is_some_and(|t| t.in_quote || t.quote == QuoteMark::OpenDouble);
+        context
+    }
+}
+
+/// Best label path under the BIO constraints.
+fn viterbi(
+    emissions: &[[f32; LABELS]],
+    transitions: &[[f32; LABELS]; LABELS + 1],
+    path: &mut Vec<usize>,
+) {
+    path.clear();
+    let n = emissions.len();
+    if n == 0 {
+        return;
+    }
+    let mut back = vec![[0usize; LABELS]; n];
+    let mut score = [f32::NEG_INFINITY; LABELS];
+    for l in 0..LABELS {
+        if allowed(START, l) {
+            score[l] = transitions[START][l] + emissions[0][l];
+        }
+    }
+    for t in 1..n {
+        let mut next = [f32::NEG_INFINITY; LABELS];
+        for l in 0..LABELS {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0;
+            for (p, &s) in score.iter().enumerate() {
+                if !allowed(p, l) || s == f32::NEG_INFINITY {
+                    continue;
+                }
+                let v = s + transitions[p][l];
+                if v > best {
+                    best = v;
+                    arg = p;
+                }
+            }
+            next[l] = best + emissions[t][l];
+            back[t][l] = arg;
+        }
+        score = next;
+    }
+    let mut last = 0;
+    for l in 0..LABELS {
+        if score[l] > score[last] {
+            last = l;
+        }
+    }
+    path.resize(n, 0);
+    path[n - 1] = last;
+    for t in (1..n).rev() {
+        path[t - 1] = back[t][path[t]];
+    }
+}
+
+/// A labelled span: consecutive tokens of one role, never across
+/// paragraphs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleSpan {
+    pub role: Role,
+    /// Indices into the analysis' tokens.
+    pub tokens: Range<usize>,
+    /// Byte offsets into the text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Turns labels into spans. A Begin always starts a new span; an Inside
+/// after a different role (impossible from [`Model::tag`]) starts one too.
+pub fn spans(analysis: &Analysis, labels: &[Label]) -> Vec<RoleSpan> {
+    let mut out: Vec<RoleSpan> = Vec::new();
+    for para in &analysis.paragraphs {
+        let mut open: Option<RoleSpan> = None;
+        for i in para.tokens.clone() {
+            let (Some(tok), Some(&label)) = (analysis.tokens.get(i), labels.get(i)) else {
+                break;
+            };
+            let continues = matches!((label, &open), (Label::Inside(r), Some(s)) if s.role == r);
+            if continues {
+                if let Some(s) = open.as_mut() {
+                    s.tokens.end = i + 1;
+                    s.end = tok.end;
+                }
+                continue;
+            }
+            out.extend(open.take());
+            if let Some(role) = label.role() {
+                open = Some(RoleSpan {
+                    role,
+                    tokens: i..i + 1,
+                    start: tok.start,
+                    end: tok.end,
+                });
+            }
+        }
+        out.extend(open.take());
+    }
+    out
+}
+
+/// An attribution assembled from tagged spans: indices into the span list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedSpans {
+    pub source: Option<usize>,
+    pub cue: Option<usize>,
+    /// One or more content spans, in text order.
+    pub content: Vec<usize>,
+}
+
+/// The simplest linking that explains the tags: each content takes the
+/// nearest cue in its paragraph (same sentence first), or, in a paragraph
+/// without cues, the last cue of a previous paragraph that ends with a
+/// colon or left a quotation open; each cue takes the nearest source in its
+/// paragraph (same sentence first); contents that share a cue become one
+/// discontinuous content. Cues without content are dropped.
+pub fn link(text: &str, analysis: &Analysis, spans: &[RoleSpan]) -> Vec<LinkedSpans> {
+    let sentence = |s: &RoleSpan| analysis.sentence_of(s.tokens.start);
+    let paragraph = |s: &RoleSpan| analysis.paragraph_of(s.tokens.start);
+    let gap = |a: &RoleSpan, b: &RoleSpan| {
+        if a.tokens.end <= b.tokens.start {
+            b.tokens.start - a.tokens.end
+        } else {
+            a.tokens.start.saturating_sub(b.tokens.end)
+        }
+    };
+    let nearest = |from: &RoleSpan, role: Role| -> Option<usize> {
+        let p = paragraph(from);
+        let s = sentence(from);
+        spans
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.role == role && paragraph(c) == p)
+            .min_by_key(|(_, c)| (sentence(c) != s, gap(from, c)))
+            .map(|(i, _)| i)
+    };
+    let mut by_cue: Vec<LinkedSpans> = Vec::new();
+    let mut carried_cue: Option<usize> = None;
+    let mut last_paragraph: Option<usize> = None;
+    for (i, c) in spans.iter().enumerate() {
+        let p = paragraph(c);
+        if p != last_paragraph {
+            // A cue carries into the next paragraph only right after a
+            // colon or an open quotation.
+            if let (Some(lp), Some(np)) = (last_paragraph, p) {
+                let carries = np == lp + 1 && paragraph_hands_on(text, analysis, lp);
+                if !carries {
+                    carried_cue = None;
+                }
+                let last_cue_here = spans
+                    .iter()
+                    .enumerate()
+                    .rfind(|(_, s)| s.role == Role::Cue && paragraph(s) == Some(lp))
+                    .map(|(j, _)| j);
+                if carries && last_cue_here.is_some() {
+                    carried_cue = last_cue_here;
+                }
+            }
+            last_paragraph = p;
+        }
+        if c.role != Role::Content {
+            continue;
+        }
+        let cue = nearest(c, Role::Cue).or(carried_cue);
+        match cue.and_then(|k| by_cue.iter_mut().find(|l| l.cue == Some(k))) {
+            Some(linked) => linked.content.push(i),
+            None => by_cue.push(LinkedSpans {
+                source: cue.and_then(|k| nearest(&spans[k], Role::Source)),
+                cue,
+                content: vec![i],
+            }),
+        }
+    }
+    by_cue
+}
+
+/// Whether paragraph `p` hands its speaker on to the next one: it ends
+/// with a colon ("Caddell continued:"), or with a quotation still open (a
+/// quote running over several paragraphs).
+fn paragraph_hands_on(text: &str, analysis: &Analysis, p: usize) -> bool {
+    use crate::attribution::text::{QuoteDirection, QuoteLevel};
+    let Some(para) = analysis.paragraphs.get(p) else {
+        return false;
+    };
+    let toks = analysis.tokens.get(para.tokens.clone()).unwrap_or(&[]);
+    if toks.last().is_some_and(|t| t.text(text) == ":") {
+        return true;
+    }
+    let mut open = false;
+    for q in toks.iter().filter_map(|t| t.quote()) {
+        if q.level == QuoteLevel::Double {
+            open = match q.direction {
+                QuoteDirection::Opening => true,
+                QuoteDirection::Closing => false,
+                QuoteDirection::Ambiguous => !open,
+            };
+        }
+    }
+    open
+}
+
+// ---------------------------------------------------------------------------
+// Training
+
+/// Settings of [`train`]; the defaults are the ones the shipped model was
+/// trained with.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    /// Features seen fewer times in the training data are dropped.
+    pub min_count: u32,
+    /// Seed of the shuffling of sequences between epochs.
+    pub seed: u64,
+    /// The second model learns from first-pass labels made by first models
+    /// that did not see the document: documents are split into this many
+    /// folds by their index.
+    pub folds: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 12,
+            min_count: 2,
+            seed: 0x5eed,
+            folds: 4,
+        }
+    }
+}
+
+/// One training sequence: a paragraph's features (as ids) and gold labels.
+struct Sequence {
+    feats: Vec<u32>,
+    offsets: Vec<u32>,
+    gold: Vec<usize>,
+}
+
+/// The gold label of every token: a token belongs to a role span when it
+/// overlaps one of its fragments; each fragment starts with Begin.
+pub fn gold_labels(analysis: &Analysis, gold: &[GoldAttribution]) -> Vec<Label> {
+    let mut labels = vec![Label::Outside; analysis.tokens.len()];
+    let mut mark = |ranges: &[ByteRange], role: Role| {
+        for r in ranges {
+            let first = analysis.token_at_or_after(r.start);
+            let mut begun = false;
+            for (t, label) in analysis.tokens.iter().zip(labels.iter_mut()).skip(first) {
+                if t.start >= r.end {
+                    break;
+                }
+                *label = if begun {
+                    Label::Inside(role)
+                } else {
+                    Label::Begin(role)
+                };
+                begun = true;
+            }
+        }
+    };
+    for a in gold {
+        mark(&a.source, Role::Source);
+        mark(&a.cue, Role::Cue);
+        mark(&a.content, Role::Content);
+    }
+    // An Inside that follows a different role (overlapping gold spans) is
+    // made a Begin so that every gold sequence is a legal path.
+    for i in 0..labels.len() {
+        if let Label::Inside(r) = labels[i] {
+            let prev = i.checked_sub(1).map(|j| labels[j]);
+            let same_paragraph = i > 0 && analysis.paragraph_of(i) == analysis.paragraph_of(i - 1);
+            if !same_paragraph || prev.and_then(Label::role) != Some(r) {
+                labels[i] = Label::Begin(r);
+            }
+        }
+    }
+    labels
+}
+
+/// A training document: its text, the analysis of it and gold attributions.
+pub struct TrainingDocument<'a> {
+    pub text: &'a str,
+    pub analysis: &'a Analysis,
+    pub gold: &'a [GoldAttribution],
+}
+
+struct TrainingParagraph {
+    info: Vec<TokInfo>,
+    context: ParagraphContext,
+    gold: Vec<usize>,
+    doc: usize,
+}
+
+/// Hashed features of one paragraph and where each token's begin.
+struct Hashed {
+    feats: Vec<u64>,
+    offsets: Vec<u32>,
+}
+
+fn hash_features(p: &TrainingParagraph, first_pass: Option<&[usize]>) -> Hashed {
+    let mut h = Hashed {
+        feats: Vec::new(),
+        offsets: Vec::new(),
+    };
+    features::featurise(&p.info, p.context, first_pass, &mut h.feats, &mut h.offsets);
+    h
+}
+
+/// Trains the two models. Deterministic for the same documents in the same
+/// order and the same configuration. `progress` receives a line per stage
+/// and epoch.
+pub fn train(
+    docs: &[TrainingDocument<'_>],
+    config: TrainConfig,
+    mut progress: impl FnMut(&str),
+) -> Tagger {
+    let mut paragraphs = Vec::new();
+    for (di, doc) in docs.iter().enumerate() {
+        let labels = gold_labels(doc.analysis, doc.gold);
+        let mut scratch = Scratch::default();
+        for p in 0..doc.analysis.paragraphs.len() {
+            let context = scratch.next_paragraph(doc.text, doc.analysis, p);
+            let gold: Vec<usize> = labels[doc.analysis.paragraphs[p].tokens.clone()]
+                .iter()
+                .map(|l| l.index())
+                .collect();
+            if gold.is_empty() {
+                continue;
+            }
+            paragraphs.push(TrainingParagraph {
+                info: scratch.info.clone(),
+                context,
+                gold,
+                doc: di,
+            });
+        }
+    }
+    let base: Vec<Hashed> = paragraphs.iter().map(|p| hash_features(p, None)).collect();
+    let all: Vec<usize> = (0..paragraphs.len()).collect();
+    progress("first model");
+    let first = fit(&base, &paragraphs, &all, config, &mut progress);
+
+    let folds = config.folds.max(2);
+    let mut first_pass: Vec<Vec<usize>> = vec![Vec::new(); paragraphs.len()];
+    let mut emissions = Vec::new();
+    for fold in 0..folds {
+        let (held, rest): (Vec<usize>, Vec<usize>) = all
+            .iter()
+            .partition(|&&i| paragraphs[i].doc % folds == fold);
+        progress(&format!("fold {} of {folds}", fold + 1));
+        let model = fit(&base, &paragraphs, &rest, config, &mut |_| {});
+        for i in held {
+            model.emissions(&base[i].feats, &base[i].offsets, &mut emissions);
+            viterbi(&emissions, &model.transitions, &mut first_pass[i]);
+        }
+    }
+    drop(base);
+    let stacked: Vec<Hashed> = paragraphs
+        .iter()
+        .zip(&first_pass)
+        .map(|(p, l)| hash_features(p, Some(l)))
+        .collect();
+    progress("second model");
+    let second = fit(&stacked, &paragraphs, &all, config, &mut progress);
+    Tagger { first, second }
+}
+
+/// One structured averaged perceptron over the paragraphs `which`.
+fn fit(
+    hashed: &[Hashed],
+    paragraphs: &[TrainingParagraph],
+    which: &[usize],
+    config: TrainConfig,
+    progress: &mut dyn FnMut(&str),
+) -> Model {
+    let mut counts: HashMap<u64, u32> = HashMap::new();
+    for &i in which {
+        for &f in &hashed[i].feats {
+            *counts.entry(f).or_default() += 1;
+        }
+    }
+    let mut kept: Vec<u64> = counts
+        .iter()
+        .filter(|(_, &c)| c >= config.min_count)
+        .map(|(&f, _)| f)
+        .collect();
+    kept.sort_unstable();
+    drop(counts);
+    let ids: HashMap<u64, u32> = kept
+        .iter()
+        .enumerate()
+        .map(|(i, &f)| (f, i as u32))
+        .collect();
+    let sequences: Vec<Sequence> = which
+        .iter()
+        .map(|&i| {
+            let h = &hashed[i];
+            let mut feats = Vec::with_capacity(h.feats.len());
+            let mut offsets = Vec::with_capacity(h.offsets.len());
+            for w in h.offsets.windows(2) {
+                offsets.push(feats.len() as u32);
+                feats.extend(
+                    h.feats[w[0] as usize..w[1] as usize]
+                        .iter()
+                        .filter_map(|f| ids.get(f).copied()),
+                );
+            }
+            offsets.push(feats.len() as u32);
+            Sequence {
+                feats,
+                offsets,
+                gold: paragraphs[i].gold.clone(),
+            }
+        })
+        .collect();
+    drop(ids);
+    progress(&format!(
+        "{} sequences, {} features kept",
+        sequences.len(),
+        kept.len()
+    ));
+    let nf = kept.len();
+    let mut w = vec![[0f32; LABELS]; nf];
+    let mut acc = vec![[0f32; LABELS]; nf];
+    let mut tw = [[0f32; LABELS]; LABELS + 1];
+    let mut tacc = [[0f32; LABELS]; LABELS + 1];
+    let mut c = 1f32;
+    let mut order: Vec<usize> = (0..sequences.len()).collect();
+    let mut rng = config.seed | 1;
+    let mut emissions = Vec::new();
+    let mut path = Vec::new();
+    for epoch in 0..config.epochs {
+        // Fisher-Yates with xorshift64: fixed seed, fixed order.
+        for i in (1..order.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            order.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        let mut wrong = 0usize;
+        let mut total = 0usize;
+        for &si in &order {
+            let s = &sequences[si];
+            emissions.clear();
+            for win in s.offsets.windows(2) {
+                let mut e = [0f32; LABELS];
+                for &f in &s.feats[win[0] as usize..win[1] as usize] {
+                    let fw = &w[f as usize];
+                    for l in 0..LABELS {
+                        e[l] += fw[l];
+                    }
+                }
+                emissions.push(e);
+            }
+            viterbi(&emissions, &tw, &mut path);
+            total += s.gold.len();
+            if path == s.gold {
+                c += 1.0;
+                continue;
+            }
+            for t in 0..s.gold.len() {
+                let (g, p) = (s.gold[t], path[t]);
+                let (gp, pp) = if t == 0 {
+                    (START, START)
+                } else {
+                    (s.gold[t - 1], path[t - 1])
+                };
+                if (gp, g) != (pp, p) {
+                    tw[gp][g] += 1.0;
+                    tacc[gp][g] += c;
+                    tw[pp][p] -= 1.0;
+                    tacc[pp][p] -= c;
+                }
+                if g == p {
+                    continue;
+                }
+                wrong += 1;
+                let range = s.offsets[t] as usize..s.offsets[t + 1] as usize;
+                for &f in &s.feats[range] {
+                    let f = f as usize;
+                    w[f][g] += 1.0;
+                    acc[f][g] += c;
+                    w[f][p] -= 1.0;
+                    acc[f][p] -= c;
+                }
+            }
+            c += 1.0;
+        }
+        progress(&format!(
+            "epoch {}: {:.4} of training tokens wrong",
+            epoch + 1,
+            wrong as f64 / total.max(1) as f64
+        ));
+    }
+    let mut model = Model::default();
+    for (row, (tw, ta)) in model.transitions.iter_mut().zip(tw.iter().zip(&tacc)) {
+        for l in 0..LABELS {
+            row[l] = tw[l] - ta[l] / c;
+        }
+    }
+    for (i, &f) in kept.iter().enumerate() {
+        let mut avg = [0f32; LABELS];
+        for l in 0..LABELS {
+            avg[l] = w[i][l] - acc[i][l] / c;
+        }
+        if avg.iter().any(|&x| x != 0.0) {
+            let slot = model.weights.entry(key(f)).or_insert([0.0; LABELS]);
+            for l in 0..LABELS {
+                slot[l] += avg[l];
+            }
+        }
+    }
+    model
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attribution::text::analyze;
+
+    fn range(text: &str, needle: &str) -> ByteRange {
+        let start = text.find(needle).unwrap();
+        ByteRange {
+            start,
+            end: start + needle.len(),
+        }
+    }
+
+    #[test]
+    fn gold_labels_follow_spans() {
+        let text = "“We will win,” Trump said.";
+        let analysis = analyze(text, &[]);
+        let gold = [GoldAttribution {
+            source: vec![range(text, "Trump")],
+            cue: vec![range(text, "said")],
+            content: vec![range(text, "We will win,")],
+        }];
+        let labels = gold_labels(&analysis, &gold);
+        let words: Vec<(&str, Label)> = analysis
+            .tokens
+            .iter()
+            .map(|t| t.text(text))
+            .zip(labels.iter().copied())
+            .collect();
+        use Label::*;
+        assert_eq!(
+            words,
+            [
+                ("“", Outside),
+                ("We", Begin(Role::Content)),
+                ("will", Inside(Role::Content)),
+                ("win", Inside(Role::Content)),
+                (",", Inside(Role::Content)),
+                ("”", Outside),
+                ("Trump", Begin(Role::Source)),
+                ("said", Begin(Role::Cue)),
+                (".", Outside),
+            ]
+        );
+        let spans = spans(&analysis, &labels);
+        assert_eq!(spans.len(), 3);
+        assert_eq!(&text[spans[0].start..spans[0].end], "We will win,");
+        let linked = link(text, &analysis, &spans);
+        assert_eq!(
+            linked,
+            [LinkedSpans {
+                source: Some(1),
+                cue: Some(2),
+                content: vec![0]
+            }]
+        );
+    }
+
+    #[test]
+    fn viterbi_never_starts_with_inside() {
+        let mut e = vec![[0f32; LABELS]; 3];
+        e[0][Label::Inside(Role::Cue).index()] = 10.0;
+        let mut path = Vec::new();
+        viterbi(&e, &[[0.0; LABELS]; LABELS + 1], &mut path);
+        assert_ne!(path[0], Label::Inside(Role::Cue).index());
+        viterbi(&[], &[[0.0; LABELS]; LABELS + 1], &mut path);
+        assert!(path.is_empty());
+    }
+
+    #[test]
+    fn a_tiny_model_learns_and_round_trips() {
+        let text = "“Go,” Ann said.\n\n“Stop,” Bob said.\n\nRain fell.";
+        let analysis = analyze(text, &[]);
+        let gold = [
+            GoldAttribution {
+                source: vec![range(text, "Ann")],
+                cue: vec![range(text, "said")],
+                content: vec![range(text, "Go,")],
+            },
+            GoldAttribution {
+                source: vec![range(text, "Bob")],
+                cue: vec![ByteRange {
+                    start: text.rfind("said").unwrap(),
+                    end: text.rfind("said").unwrap() + 4,
+                }],
+                content: vec![range(text, "Stop,")],
+            },
+        ];
+        // Two copies, so that each fold's first model has seen the text.
+        let doc = || TrainingDocument {
+            text,
+            analysis: &analysis,
+            gold: &gold,
+        };
+        let docs = [doc(), doc()];
+        let config = TrainConfig {
+            epochs: 5,
+            min_count: 1,
+            seed: 1,
+            folds: 2,
+        };
+        let tagger = train(&docs, config, |_| {});
+        let expected = gold_labels(&analysis, &gold);
+        assert_eq!(tagger.tag(text, &analysis), expected);
+        let bytes = tagger.to_bytes(0.0);
+        let again = Tagger::from_bytes(&bytes).unwrap();
+        assert_eq!(again.tag(text, &analysis), expected);
+        assert!(matches!(
+            Tagger::from_bytes(&bytes[..bytes.len() - 1]),
+            Err(ModelError::Truncated)
+        ));
+        assert!(matches!(
+            Tagger::from_bytes(b"nonsense"),
+            Err(ModelError::Magic)
+        ));
+    }
+
+    #[test]
+    fn tagging_odd_input_does_not_panic() {
+        for text in [
+            "",
+            "\"\"\"\"\"\"",
+            "“",
+            "Путин сказал: «Нет».",
+            "\u{0}\u{1}said",
+        ] {
+            let analysis = analyze(text, &[]);
+            let labels = tag(text, &analysis);
+            assert_eq!(labels.len(), analysis.tokens.len());
+            let s = spans(&analysis, &labels);
+            let _ = link(text, &analysis, &s);
+        }
+    }
+}
