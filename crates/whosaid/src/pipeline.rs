@@ -105,6 +105,8 @@ impl Pipeline {
         if article.published.is_none() {
             article.published = input.fallback_date.and_then(extract::dates::normalize_date);
         }
+        let found = crate::attribution::analyze(&article);
+        warnings.extend(found.warnings);
         Ok(Record {
             schema: SCHEMA.to_string(),
             source: Source {
@@ -114,9 +116,9 @@ impl Pipeline {
                 sha256,
             },
             article,
-            actors: Vec::new(),
-            attributions: Vec::new(),
-            authorial: Vec::new(),
+            actors: found.actors,
+            attributions: found.attributions,
+            authorial: found.authorial,
             warnings,
         })
     }

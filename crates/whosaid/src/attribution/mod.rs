@@ -1,7 +1,130 @@
 //! Stage 4: who said what. Actors, attributions and the author's own voice
 //! from the clean article text.
 
+pub mod actors;
+pub mod authorial;
+pub mod engine;
 pub mod features;
+pub mod lexicon;
 pub mod polnear;
+pub mod quotes;
 pub mod tagger;
 pub mod text;
+
+use crate::record::{Actor, ActorSpan, Article, Attribution, AuthorialSpan, ContentSpan, CueSpan};
+
+/// Everything this stage adds to a record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attributions {
+    pub actors: Vec<Actor>,
+    pub attributions: Vec<Attribution>,
+    pub authorial: Vec<AuthorialSpan>,
+    pub warnings: Vec<String>,
+}
+
+/// Finds actors, attributions and the author's voice in an article.
+///
+/// Never fails: any text gives a (possibly empty) result, in time linear
+/// in the text for all practical inputs.
+pub fn analyze(article: &Article) -> Attributions {
+    let text = article.text.as_str();
+    let analysis = text::analyze(text, &article.blocks);
+    let quotes = quotes::find_quotes(&analysis);
+    let assembly = engine::assemble(text, &analysis, &quotes);
+    build(text, &analysis, &quotes, assembly)
+}
+
+fn build(
+    text: &str,
+    analysis: &text::Analysis,
+    quotes: &quotes::Quotes,
+    assembly: engine::Assembly,
+) -> Attributions {
+    let candidates = assembly.candidates;
+    let resolution = actors::resolve(text, analysis, quotes, &candidates);
+    let mut quoted = vec![false; analysis.tokens.len()];
+    for q in &quotes.quotes {
+        for p in &q.parts {
+            for slot in &mut quoted[p.clone()] {
+                *slot = true;
+            }
+        }
+    }
+    let authorial = authorial::find(
+        text,
+        analysis,
+        &quoted,
+        &candidates,
+        &assembly.authorial_cues,
+    );
+    let bytes = |r: &std::ops::Range<usize>| -> (usize, usize) {
+        let start = analysis.tokens.get(r.start).map_or(0, |t| t.start);
+        let end = analysis
+            .tokens
+            .get(r.end.saturating_sub(1))
+            .map_or(start, |t| t.end);
+        (start, end.max(start))
+    };
+    let slice = |s: usize, e: usize| text.get(s..e).unwrap_or("").to_string();
+    let attributions = candidates
+        .iter()
+        .enumerate()
+        .map(|(id, c)| {
+            let parts: Vec<[usize; 2]> = c
+                .content
+                .iter()
+                .map(|r| {
+                    let (s, e) = bytes(r);
+                    [s, e]
+                })
+                .collect();
+            let start = parts.first().map_or(0, |p| p[0]);
+            let end = parts.last().map_or(start, |p| p[1]).max(start);
+            Attribution {
+                id,
+                kind: c.kind,
+                speaker: c.source.as_ref().map(|r| {
+                    let (s, e) = bytes(r);
+                    ActorSpan {
+                        start: s,
+                        end: e,
+                        text: slice(s, e),
+                        actor: resolution.speakers[id],
+                    }
+                }),
+                cue: c.cue.as_ref().map(|r| {
+                    let (s, e) = bytes(r);
+                    CueSpan {
+                        start: s,
+                        end: e,
+                        text: slice(s, e),
+                        lemma: c.lemma.unwrap_or("").to_string(),
+                    }
+                }),
+                addressee: c.addressee.as_ref().map(|r| {
+                    let (s, e) = bytes(r);
+                    ActorSpan {
+                        start: s,
+                        end: e,
+                        text: slice(s, e),
+                        actor: resolution.addressees[id],
+                    }
+                }),
+                content: ContentSpan {
+                    start,
+                    end,
+                    text: slice(start, end),
+                    spans: (parts.len() > 1).then_some(parts),
+                },
+                stance: c.stance,
+                parent: c.parent,
+            }
+        })
+        .collect();
+    Attributions {
+        actors: resolution.actors,
+        attributions,
+        authorial,
+        warnings: quotes.warnings.clone(),
+    }
+}

@@ -1,0 +1,124 @@
+//! The author's own voice: sentences outside quotations that carry a
+//! first-person opinion, a hedge or a (rhetorical) question.
+//!
+//! Sentence level on purpose: the record marks where the author speaks,
+//! and a sentence is the smallest unit a reader would quote. A sentence
+//! that reports a quotation is the quoted person's, never the author's.
+
+use std::ops::Range;
+
+use super::engine::Candidate;
+use super::text::{Analysis, TokenKind};
+use crate::record::{AttributionKind, AuthorialKind, AuthorialSpan};
+
+const FIRST_PERSON: &[&str] = &[
+    "I", "we", "We", "us", "our", "Our", "my", "My", "me", "I'm", "I’m", "we’re", "we're", "We’re",
+    "We're", "I've", "I’ve", "we’ve", "we've", "We’ve", "let’s", "Let’s", "let's", "Let's",
+];
+
+/// Pairs of words that hedge ("it seems"), matched lower-case.
+const HEDGE_PAIRS: &[(&str, &str)] = &[
+    ("it", "seems"),
+    ("it", "appears"),
+    ("it", "might"),
+    ("it", "may"),
+    ("it", "could"),
+    ("might", "be"),
+    ("may", "be"),
+    ("seem", "to"),
+    ("seems", "to"),
+    ("seemed", "to"),
+    ("appears", "to"),
+    ("is", "likely"),
+];
+
+const HEDGE_WORDS: &[&str] = &[
+    "perhaps",
+    "probably",
+    "possibly",
+    "presumably",
+    "arguably",
+    "apparently",
+    "seemingly",
+];
+
+/// Finds authorial sentences. `opinion_sentences` are sentences where the
+/// rules saw the author as the subject of a cue ("I think").
+pub fn find(
+    text: &str,
+    a: &Analysis,
+    quoted: &[bool],
+    candidates: &[Candidate],
+    opinion_sentences: &[usize],
+) -> Vec<AuthorialSpan> {
+    // Sentences that hold a direct quote's content or cue belong to the
+    // quoted speaker.
+    let mut reported = vec![false; a.sentences.len()];
+    for c in candidates {
+        if !matches!(c.kind, AttributionKind::Direct | AttributionKind::Mixed) {
+            continue;
+        }
+        let ranges: Vec<Range<usize>> = c.content.iter().cloned().chain(c.cue.clone()).collect();
+        for r in ranges {
+            for t in [r.start, r.end.saturating_sub(1)] {
+                if let Some(s) = a.sentence_of(t) {
+                    reported[s] = true;
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (si, s) in a.sentences.iter().enumerate() {
+        if reported[si] {
+            continue;
+        }
+        let tokens = &a.tokens[s.tokens.clone()];
+        let outside: Vec<usize> = s
+            .tokens
+            .clone()
+            .filter(|&t| !quoted.get(t).copied().unwrap_or(false) && a.tokens[t].quote().is_none())
+            .collect();
+        if !outside.iter().any(|&t| a.tokens[t].is_word()) {
+            continue;
+        }
+        let last_outside = outside.last().map(|&t| a.tokens[t].text(text));
+        let kind = if last_outside == Some("?") && tokens.iter().filter(|t| t.is_word()).count() > 2
+        {
+            Some(AuthorialKind::Question)
+        } else if opinion_sentences.contains(&si)
+            || outside
+                .iter()
+                .any(|&t| FIRST_PERSON.contains(&a.tokens[t].text(text)))
+        {
+            Some(AuthorialKind::Opinion)
+        } else if hedged(text, a, &outside) {
+            Some(AuthorialKind::Hedge)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            out.push(AuthorialSpan {
+                start: s.start,
+                end: s.end,
+                kind,
+            });
+        }
+    }
+    out
+}
+
+fn hedged(text: &str, a: &Analysis, outside: &[usize]) -> bool {
+    let words: Vec<&str> = outside
+        .iter()
+        .filter(|&&t| a.tokens[t].kind == TokenKind::Word)
+        .map(|&t| a.tokens[t].text(text))
+        .collect();
+    words
+        .iter()
+        .any(|w| HEDGE_WORDS.iter().any(|h| h.eq_ignore_ascii_case(w)))
+        || words.windows(2).any(|p| {
+            HEDGE_PAIRS
+                .iter()
+                .any(|(x, y)| p[0].eq_ignore_ascii_case(x) && p[1].eq_ignore_ascii_case(y))
+        })
+}

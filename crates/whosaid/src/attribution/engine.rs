@@ -1,0 +1,1229 @@
+//! Attribution assembly by rules: direct quotes, reported speech, nominal
+//! cues, "according to", headlines and sourceless reports.
+//!
+//! The rules produce [`Candidate`]s over token ranges; the learned tagger's
+//! spans can be turned into the same type ([`from_tagged`]) so that one
+//! resolution step (actors, parents, byte spans) serves both.
+//!
+//! Order matters and is deliberate:
+//! 1. direct quotes first, because quotation marks are the most reliable
+//!    evidence; the cue and speaker next to a quote are claimed by it;
+//! 2. "according to X", headline cues;
+//! 3. verbal cues left unclaimed (reported speech); a quote inside their
+//!    content makes them mixed and is not attributed on its own;
+//! 4. nominal cues ("his insistence that …").
+//!
+//! A cue whose subject is the author ("I think", "we believe" outside any
+//! quote) is the author's voice, not an attribution; it is reported in
+//! [`Assembly::authorial_cues`] for the authorial stage.
+
+use std::ops::Range;
+
+use super::lexicon::{self, Cue, Frame};
+use super::quotes::Quotes;
+use super::text::{Analysis, QuoteDirection, Shape, Token, TokenKind};
+use crate::record::{AttributionKind, BlockKind, Stance};
+
+/// An attribution over token ranges, before actors and byte offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub kind: AttributionKind,
+    pub source: Option<Range<usize>>,
+    /// The source was not written here but carried over from the
+    /// attribution before (a quote continued in its own sentence).
+    pub source_inherited: bool,
+    pub cue: Option<Range<usize>>,
+    pub lemma: Option<&'static str>,
+    pub addressee: Option<Range<usize>>,
+    /// Token ranges of the content, in text order; more than one when the
+    /// content is interrupted ("…," he said, "…").
+    pub content: Vec<Range<usize>>,
+    pub stance: Stance,
+    /// Index of the candidate whose content holds this one.
+    pub parent: Option<usize>,
+}
+
+impl Candidate {
+    pub fn content_span(&self) -> Range<usize> {
+        let start = self.content.first().map_or(0, |r| r.start);
+        let end = self.content.last().map_or(0, |r| r.end);
+        start..end
+    }
+}
+
+/// What the rules found.
+#[derive(Debug, Clone, Default)]
+pub struct Assembly {
+    pub candidates: Vec<Candidate>,
+    /// Sentences (indices) where the author speaks as "I"/"we" with a cue.
+    pub authorial_cues: Vec<usize>,
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    a: &'a Analysis,
+    quotes: &'a Quotes,
+    /// Innermost quote holding each token (marks excluded).
+    in_quote: Vec<Option<u32>>,
+    /// Tokens already claimed as a cue or source.
+    used: Vec<bool>,
+    /// Quotes already attributed or absorbed into a content.
+    quote_done: Vec<bool>,
+    /// The candidate built from each quote.
+    quote_candidate: Vec<Option<usize>>,
+    out: Assembly,
+}
+
+/// Runs every rule over the analysed text.
+pub fn assemble(text: &str, analysis: &Analysis, quotes: &Quotes) -> Assembly {
+    let n = analysis.tokens.len();
+    let mut in_quote = vec![None; n];
+    for (qi, q) in quotes.quotes.iter().enumerate() {
+        for part in &q.parts {
+            for slot in &mut in_quote[part.clone()] {
+                *slot = Some(qi as u32);
+            }
+        }
+    }
+    let mut ctx = Ctx {
+        text,
+        a: analysis,
+        quotes,
+        in_quote,
+        used: vec![false; n],
+        quote_done: vec![false; quotes.quotes.len()],
+        quote_candidate: vec![None; quotes.quotes.len()],
+        out: Assembly::default(),
+    };
+    ctx.direct_quotes();
+    ctx.according_to();
+    ctx.headlines();
+    ctx.reported_speech();
+    ctx.nominal_cues();
+    ctx.continued_quotes();
+    let mut out = ctx.out;
+    out.candidates
+        .sort_by_key(|c| (c.content_span().start, usize::MAX - c.content_span().end));
+    assign_parents(&mut out.candidates);
+    out
+}
+
+/// Each candidate's parent is the innermost other candidate whose content
+/// contains its content and its cue. A sweep with a stack, so linear after
+/// the sort.
+fn assign_parents(cands: &mut [Candidate]) {
+    let mut stack: Vec<usize> = Vec::new();
+    for i in 0..cands.len() {
+        let span = cands[i].content_span();
+        while let Some(&top) = stack.last() {
+            if cands[top].content_span().end >= span.end && top != i {
+                break;
+            }
+            stack.pop();
+        }
+        let anchor = cands[i].cue.as_ref().map_or(span.start, |c| c.start);
+        cands[i].parent = stack.iter().rev().copied().find(|&p| {
+            let ps = cands[p].content_span();
+            ps.start <= span.start
+                && span.end <= ps.end
+                && ps != span
+                && ps.start <= anchor
+                && anchor < ps.end
+        });
+        stack.push(i);
+    }
+}
+
+const ADDRESSEE_PRONOUNS: &[&str] = &["me", "him", "her", "them", "us", "you"];
+const OBJECT_LEADS: &[&str] = &[
+    "regarding",
+    "about",
+    "over",
+    "of",
+    "toward",
+    "towards",
+    "on",
+];
+
+impl<'a> Ctx<'a> {
+    fn tok(&self, i: usize) -> &Token {
+        &self.a.tokens[i]
+    }
+
+    fn word(&self, i: usize) -> &'a str {
+        self.a.tokens.get(i).map_or("", |t| t.text(self.text))
+    }
+
+    fn is_punct(&self, i: usize, p: &str) -> bool {
+        self.a
+            .tokens
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Punct)
+            && self.word(i) == p
+    }
+
+    fn is_quote_mark(&self, i: usize) -> bool {
+        self.a.tokens.get(i).is_some_and(|t| t.quote().is_some())
+    }
+
+    fn lower_word(&self, i: usize) -> bool {
+        self.a
+            .tokens
+            .get(i)
+            .is_some_and(|t| t.shape == Shape::Lower)
+    }
+
+    fn in_heading(&self, i: usize) -> bool {
+        self.a
+            .paragraph_of(i)
+            .is_some_and(|p| self.a.paragraphs[p].kind == BlockKind::Heading)
+    }
+
+    /// The tokens a rule may look at around token `i`: its sentence, cut to
+    /// the quote part that holds `i` if it is quoted.
+    fn region(&self, i: usize) -> Range<usize> {
+        let Some(s) = self.a.sentence_of(i) else {
+            return i..i + 1;
+        };
+        let mut r = self.a.sentences[s].tokens.clone();
+        if let Some(q) = self.in_quote[i] {
+            if let Some(part) = self.quotes.quotes[q as usize]
+                .parts
+                .iter()
+                .find(|p| p.contains(&i))
+            {
+                r.start = r.start.max(part.start);
+                r.end = r.end.min(part.end);
+            }
+        }
+        r
+    }
+
+    fn cue_at(&self, i: usize) -> Option<Cue> {
+        let t = self.a.tokens.get(i)?;
+        if t.kind != TokenKind::Word {
+            return None;
+        }
+        let next = self
+            .a
+            .tokens
+            .get(i + 1)
+            .filter(|n| n.kind == TokenKind::Word && n.space_before)
+            .map(|n| n.text(self.text));
+        lexicon::verb_cue(t.text(self.text), next)
+    }
+
+    /// Walks left over auxiliaries and adverbs that belong to the cue.
+    fn cue_prefix(&self, cue_start: usize, floor: usize) -> (usize, bool) {
+        let mut k = cue_start;
+        let mut negated = false;
+        while k > floor {
+            let t = self.tok(k - 1);
+            let w = self.word(k - 1);
+            let adverb = t.shape == Shape::Lower && w.len() > 4 && w.ends_with("ly");
+            if t.kind != TokenKind::Word || !(lexicon::is_in(w, lexicon::CUE_PREFIX) || adverb) {
+                break;
+            }
+            if t.shape != Shape::Lower && k - 1 != floor {
+                break;
+            }
+            negated |= lexicon::is_in(w, lexicon::NEGATIONS);
+            k -= 1;
+        }
+        // "to" belongs to the cue only after "seem"/"appear".
+        while k < cue_start && self.word(k).eq_ignore_ascii_case("to") {
+            k += 1;
+        }
+        (k, negated)
+    }
+
+    /// A noun phrase ending right before `end`, no further left than
+    /// `floor`: "longtime Democratic pollster Pat Caddell", "he",
+    /// "the Russian president", "C.I.A. Director Mike Pompeo".
+    fn np_left(&self, end: usize, floor: usize) -> Option<Range<usize>> {
+        let mut i = end;
+        let mut count = 0;
+        let mut content_words = 0;
+        let heading = end > 0 && self.in_heading(end - 1);
+        while i > floor && count < 12 {
+            let j = i - 1;
+            let t = *self.tok(j);
+            let w = self.word(j);
+            match t.kind {
+                TokenKind::Word | TokenKind::Number => {
+                    let lower = t.shape == Shape::Lower;
+                    let sentence_first = self
+                        .a
+                        .sentence_of(j)
+                        .is_some_and(|s| self.a.sentences[s].tokens.start == j);
+                    if lexicon::is_in(w, lexicon::SUBJECT_PRONOUNS) && !w.eq_ignore_ascii_case("it")
+                    {
+                        if count == 0 {
+                            return Some(j..end);
+                        }
+                        break;
+                    }
+                    if lexicon::is_in(w, lexicon::DETERMINERS) && (lower || sentence_first) {
+                        if content_words > 0 && !w.eq_ignore_ascii_case("that") {
+                            i = j;
+                        }
+                        break;
+                    }
+                    if w.eq_ignore_ascii_case("of") && lower && content_words > 0 && j > floor {
+                        let before = self.tok(j - 1);
+                        if before.kind == TokenKind::Word && !lexicon::is_np_stop(self.word(j - 1))
+                        {
+                            i = j;
+                            count += 1;
+                            continue;
+                        }
+                        break;
+                    }
+                    if w == "and" && content_words > 0 && j > floor {
+                        let right = self.tok(j + 1).shape;
+                        if right != Shape::Lower
+                            && self.tok(j - 1).shape != Shape::Lower
+                            && self.tok(j - 1).kind == TokenKind::Word
+                        {
+                            i = j;
+                            count += 1;
+                            continue;
+                        }
+                        break;
+                    }
+                    let stop = if lower || sentence_first || heading {
+                        lexicon::is_np_stop(w)
+                    } else {
+                        false
+                    };
+                    if stop {
+                        break;
+                    }
+                    // A cue word after a possessive or determiner is a noun:
+                    // "the community’s report".
+                    let noun_use = j > floor && {
+                        let p = self.word(j - 1);
+                        p.ends_with("’s")
+                            || p.ends_with("'s")
+                            || lexicon::is_in(p, lexicon::DETERMINERS)
+                    };
+                    if lower
+                        && ((self.cue_at(j).is_some() && !noun_use)
+                            || (w.len() > 4 && w.ends_with("ly")))
+                    {
+                        break;
+                    }
+                    if lower && heading {
+                        break;
+                    }
+                    i = j;
+                    count += 1;
+                    content_words += 1;
+                }
+                TokenKind::Punct if w == "." && j > floor && content_words > 0 => {
+                    // "Sen. Ted Cruz": a title's period.
+                    let before = self.tok(j - 1);
+                    if before.end == t.start
+                        && before.shape == Shape::Capitalized
+                        && self.word(j - 1).len() <= 4
+                    {
+                        i = j;
+                        continue;
+                    }
+                    break;
+                }
+                _ => break,
+            }
+        }
+        (content_words > 0).then_some(i..end)
+    }
+
+    /// A noun phrase starting at `start`, no further right than `limit`.
+    fn np_right(&self, start: usize, limit: usize) -> Option<Range<usize>> {
+        let mut i = start;
+        let mut content_words = 0;
+        while i < limit && i - start < 10 {
+            let t = *self.tok(i);
+            let w = self.word(i);
+            match t.kind {
+                TokenKind::Word | TokenKind::Number => {
+                    let lower = t.shape == Shape::Lower;
+                    if lexicon::is_in(w, lexicon::SUBJECT_PRONOUNS) && !w.eq_ignore_ascii_case("it")
+                    {
+                        return (i == start).then_some(i..i + 1);
+                    }
+                    if lexicon::is_in(w, lexicon::DETERMINERS) && i == start {
+                        i += 1;
+                        continue;
+                    }
+                    let after_possessive = i > start && {
+                        let p = self.word(i - 1);
+                        p.ends_with("’s") || p.ends_with("'s")
+                    };
+                    if lower
+                        && (lexicon::is_np_stop(w)
+                            || (self.cue_at(i).is_some() && !after_possessive)
+                            || (w.len() > 4 && w.ends_with("ly")))
+                    {
+                        if w == "of" && content_words > 0 && self.tok(i + 1).shape != Shape::Lower {
+                            i += 1;
+                            continue;
+                        }
+                        break;
+                    }
+                    if !lower && content_words > 0 && self.cue_at(i).is_some() && self.in_heading(i)
+                    {
+                        break;
+                    }
+                    content_words += 1;
+                    i += 1;
+                }
+                TokenKind::Punct if w == "." && content_words > 0 && i + 1 < limit => {
+                    let before = self.tok(i - 1);
+                    if before.end == t.start
+                        && before.shape == Shape::Capitalized
+                        && self.word(i - 1).len() <= 4
+                        && self.tok(i + 1).shape == Shape::Capitalized
+                    {
+                        i += 1;
+                        continue;
+                    }
+                    break;
+                }
+                _ => break,
+            }
+        }
+        (content_words > 0).then_some(start..i)
+    }
+
+    /// The addressee right after a cue ("told reporters", "told The Hill").
+    fn addressee_at(&self, i: usize, limit: usize) -> Option<Range<usize>> {
+        if i >= limit {
+            return None;
+        }
+        let w = self.word(i);
+        if lexicon::is_in(w, ADDRESSEE_PRONOUNS) {
+            return Some(i..i + 1);
+        }
+        if w.eq_ignore_ascii_case("that") {
+            return None;
+        }
+        let np = self.np_right(i, limit)?;
+        (np.len() <= 5).then_some(np)
+    }
+
+    fn first_person(&self, r: &Range<usize>) -> bool {
+        r.len() == 1 && matches!(self.word(r.start), "I" | "we" | "We" | "us")
+    }
+
+    fn push(&mut self, c: Candidate) -> usize {
+        for r in [&c.source, &c.cue].into_iter().flatten() {
+            for u in &mut self.used[r.clone()] {
+                *u = true;
+            }
+        }
+        self.out.candidates.push(c);
+        self.out.candidates.len() - 1
+    }
+
+    /// Trims trailing punctuation, and closing quotation marks whose
+    /// opening mark is outside the range, from a content range.
+    fn trim(&self, mut r: Range<usize>) -> Range<usize> {
+        while r.end > r.start {
+            let t = self.tok(r.end - 1);
+            let drop = match t.kind {
+                TokenKind::Punct => true,
+                TokenKind::Quote(_) => match self
+                    .in_quote
+                    .get(r.end.saturating_sub(2))
+                    .copied()
+                    .flatten()
+                {
+                    Some(q) => self.quotes.quotes[q as usize].open < r.start,
+                    None => true,
+                },
+                _ => false,
+            };
+            if !drop {
+                break;
+            }
+            r.end -= 1;
+        }
+        while r.start < r.end && self.tok(r.start).kind == TokenKind::Punct {
+            r.start += 1;
+        }
+        r
+    }
+
+    // -----------------------------------------------------------------
+    // 1. Direct quotes
+
+    fn direct_quotes(&mut self) {
+        for qi in 0..self.quotes.quotes.len() {
+            if self.quote_done[qi] {
+                continue;
+            }
+            let q = self.quotes.quotes[qi].clone();
+            let after = q.after();
+            let found = self
+                .speaker_after(after, q.close.is_some())
+                .or_else(|| self.speaker_before(q.open));
+            let Some((source, cue_range, cue, addressee, end_of_clause)) = found else {
+                continue;
+            };
+            let mut content = q.parts.clone();
+            self.quote_done[qi] = true;
+            // "…," he said, "…": the second quote continues the content.
+            if let Some(next) = self.continuation_quote(qi, end_of_clause) {
+                content.extend(self.quotes.quotes[next].parts.iter().cloned());
+                self.quote_done[next] = true;
+                let id = self.out.candidates.len();
+                self.quote_candidate[next] = Some(id);
+            }
+            let id = self.push(Candidate {
+                kind: AttributionKind::Direct,
+                source,
+                source_inherited: false,
+                cue: Some(cue_range),
+                lemma: Some(cue.lemma),
+                addressee,
+                content,
+                stance: cue.stance,
+                parent: None,
+            });
+            self.quote_candidate[qi] = Some(id);
+        }
+    }
+
+    /// `…,” Trump told reporters` / `…,” said Trump` / `…,” he said`.
+    /// Returns source, cue range, cue, addressee and the token after the
+    /// reporting clause.
+    #[allow(clippy::type_complexity)]
+    fn speaker_after(
+        &self,
+        at: usize,
+        closed: bool,
+    ) -> Option<(
+        Option<Range<usize>>,
+        Range<usize>,
+        Cue,
+        Option<Range<usize>>,
+        usize,
+    )> {
+        if !closed || at >= self.a.tokens.len() {
+            return None;
+        }
+        let mut i = at;
+        if self.is_punct(i, ",") || self.is_punct(i, "\u{2014}") || self.is_punct(i, "\u{2013}") {
+            i += 1;
+        }
+        let region = self.region(i.min(self.a.tokens.len() - 1));
+        let limit = region.end;
+        if i >= limit || self.used[i] || self.a.paragraph_of(i) != self.a.paragraph_of(at - 1) {
+            return None;
+        }
+        // A new sentence starting with a capital after the quote is not a
+        // reporting clause unless a cue follows at once.
+        let (source, cue_start) = if let Some(cue) = self.cue_at(i) {
+            let np = self.np_right(i + cue.words, limit);
+            (np, i)
+        } else {
+            let np = self.np_right(i, limit)?;
+            let (k, _) = (np.end, false);
+            let mut c = k;
+            // "he also said", "Trump later told"
+            while c < limit
+                && self.lower_word(c)
+                && lexicon::is_in(self.word(c), lexicon::CUE_PREFIX)
+                && self.cue_at(c).is_none()
+            {
+                c += 1;
+            }
+            self.cue_at(c)?;
+            (Some(np), c)
+        };
+        let cue = self.cue_at(cue_start)?;
+        let cue_end = cue_start + cue.words;
+        let mut end = cue_end;
+        if let Some(s) = &source {
+            end = end.max(s.end);
+        }
+        let addressee = if cue.frame == Frame::Addressee {
+            let a = self.addressee_at(end, limit);
+            if let Some(a) = &a {
+                end = a.end;
+            }
+            a
+        } else {
+            None
+        };
+        if !self.clause_ends_at(end, limit) {
+            return None;
+        }
+        Some((source, cue_start..cue_end, cue, addressee, end))
+    }
+
+    /// Whether a reporting clause may end before token `i`: punctuation, a
+    /// quotation mark, the region's end, or a time or place adjunct ("on
+    /// Tuesday", "in a statement").
+    fn clause_ends_at(&self, i: usize, limit: usize) -> bool {
+        if i >= limit {
+            return true;
+        }
+        let t = self.tok(i);
+        match t.kind {
+            TokenKind::Punct => self.word(i) != "(",
+            TokenKind::Quote(_) => true,
+            _ => {
+                let w = self.word(i);
+                lexicon::is_in(w, lexicon::TIME_WORDS)
+                    || lexicon::is_in(
+                        w,
+                        &[
+                            "in", "on", "at", "during", "after", "before", "while", "from", "when",
+                            "as", "last", "this", "earlier", "later",
+                        ],
+                    )
+            }
+        }
+    }
+
+    /// `Trump said: “…` / `he says, ‘…` / a paragraph ending in
+    /// `A spokesperson told The Hill:` before a quoted paragraph.
+    #[allow(clippy::type_complexity)]
+    fn speaker_before(
+        &self,
+        open: usize,
+    ) -> Option<(
+        Option<Range<usize>>,
+        Range<usize>,
+        Cue,
+        Option<Range<usize>>,
+        usize,
+    )> {
+        if open == 0 {
+            return None;
+        }
+        let lead = open - 1;
+        if !(self.is_punct(lead, ":") || self.is_punct(lead, ",")) {
+            return None;
+        }
+        let para_first = self
+            .a
+            .paragraph_of(open)
+            .is_some_and(|p| self.a.paragraphs[p].tokens.start == open);
+        if para_first && !self.is_punct(lead, ":") {
+            return None;
+        }
+        let region = self.region(lead);
+        let floor = region.start.max(lead.saturating_sub(12));
+        // The cue is the nearest one to the left; only an addressee or time
+        // words may stand between it and the colon.
+        let mut c = lead;
+        while c > floor {
+            c -= 1;
+            if self.used[c] || self.is_quote_mark(c) {
+                return None;
+            }
+            if let Some(cue) = self.cue_at(c) {
+                if !self.lower_word(c) && !self.in_heading(c) {
+                    continue;
+                }
+                let cue_end = c + cue.words;
+                let mut between = cue_end;
+                let addressee = if cue.frame == Frame::Addressee {
+                    self.addressee_at(cue_end, lead)
+                } else {
+                    None
+                };
+                if let Some(a) = &addressee {
+                    between = a.end;
+                }
+                while between < lead && lexicon::is_in(self.word(between), lexicon::TIME_WORDS) {
+                    between += 1;
+                }
+                let inverted = self.np_right(between, lead).filter(|np| np.end == lead);
+                if between != lead && inverted.is_none() {
+                    return None;
+                }
+                let (k, _) = self.cue_prefix(c, region.start);
+                let source = self.np_left(k, region.start).or(inverted);
+                return Some((source, k..cue_end, cue, addressee, open));
+            }
+        }
+        None
+    }
+
+    /// The quote that continues quote `qi` after its reporting clause.
+    fn continuation_quote(&self, qi: usize, clause_end: usize) -> Option<usize> {
+        let next = qi + 1..self.quotes.quotes.len();
+        let next = next
+            .into_iter()
+            .find(|&j| self.quotes.quotes[j].parent == self.quotes.quotes[qi].parent)?;
+        let nq = &self.quotes.quotes[next];
+        let mut i = clause_end;
+        while i < nq.open && (self.is_punct(i, ",") || self.is_punct(i, ":")) {
+            i += 1;
+        }
+        (i == nq.open && clause_end > self.quotes.quotes[qi].open && !self.quote_done[next])
+            .then_some(next)
+    }
+
+    /// A full-sentence quote with no reporting clause of its own, right
+    /// after an attributed quote: the same speaker goes on.
+    fn continued_quotes(&mut self) {
+        for qi in 0..self.quotes.quotes.len() {
+            if self.quote_done[qi] || self.quotes.quotes[qi].parent.is_some() {
+                continue;
+            }
+            let q = &self.quotes.quotes[qi];
+            let starts_sentence = self
+                .a
+                .sentence_of(q.open)
+                .is_some_and(|s| self.a.sentences[s].tokens.start == q.open);
+            if !starts_sentence || q.word_count(self.a) < 4 {
+                continue;
+            }
+            let Some(p) = self.a.paragraph_of(q.open) else {
+                continue;
+            };
+            // The nearest attributed quote before, in this or the previous
+            // paragraph.
+            let prev = (0..qi).rev().find_map(|j| {
+                let id = self.quote_candidate[j]?;
+                let pj = self.a.paragraph_of(self.quotes.quotes[j].open)?;
+                (pj + 1 >= p && self.quotes.quotes[j].parent.is_none()).then_some(id)
+            });
+            let Some(prev) = prev else { continue };
+            let source = self.out.candidates[prev].source.clone();
+            let parts = q.parts.clone();
+            self.quote_done[qi] = true;
+            self.out.candidates.push(Candidate {
+                kind: AttributionKind::Direct,
+                source,
+                source_inherited: true,
+                cue: None,
+                lemma: None,
+                addressee: None,
+                content: parts,
+                stance: Stance::Asserts,
+                parent: None,
+            });
+            self.quote_candidate[qi] = Some(self.out.candidates.len() - 1);
+        }
+    }
+
+    // -----------------------------------------------------------------
+    // 2. "according to", headlines
+
+    fn according_to(&mut self) {
+        for i in 0..self.a.tokens.len().saturating_sub(1) {
+            if !self.word(i).eq_ignore_ascii_case("according")
+                || self.word(i + 1) != "to"
+                || self.used[i]
+            {
+                continue;
+            }
+            let region = self.region(i);
+            let Some(source) = self.np_right(i + 2, region.end) else {
+                continue;
+            };
+            let content = if i == region.start || self.is_quote_mark(i.wrapping_sub(1)) {
+                // "According to X, …"
+                let mut s = source.end;
+                if self.is_punct(s, ",") {
+                    s += 1;
+                }
+                self.trim(s..region.end)
+            } else if i > region.start && self.is_punct(i - 1, ",") {
+                self.trim(region.start..i - 1)
+            } else {
+                continue;
+            };
+            if content.is_empty() {
+                continue;
+            }
+            self.absorb_quotes(&content);
+            self.push(Candidate {
+                kind: AttributionKind::AccordingTo,
+                source: Some(source),
+                source_inherited: false,
+                cue: Some(i..i + 2),
+                lemma: Some("according to"),
+                addressee: None,
+                content: vec![content],
+                stance: Stance::Reports,
+                parent: None,
+            });
+        }
+    }
+
+    fn headlines(&mut self) {
+        for p in 0..self.a.paragraphs.len() {
+            if self.a.paragraphs[p].kind != BlockKind::Heading {
+                continue;
+            }
+            let range = self.a.paragraphs[p].tokens.clone();
+            // Clauses of a headline are separated by commas or colons.
+            let mut clause_start = range.start;
+            for i in range.clone() {
+                if self.is_punct(i, ",") || self.is_punct(i, ";") {
+                    clause_start = i + 1;
+                    continue;
+                }
+                let Some(cue) = self.cue_at(i) else { continue };
+                if i == clause_start || self.used[i] {
+                    continue;
+                }
+                let Some(source) = self.np_left(i, clause_start) else {
+                    continue;
+                };
+                let mut end = i + cue.words;
+                while end < range.end
+                    && !self.is_punct(end, ",")
+                    && !self.is_punct(end, ";")
+                    && self.tok(end).kind != TokenKind::Punct
+                {
+                    end += 1;
+                }
+                let content = self.trim(i + cue.words..end);
+                if content.is_empty() {
+                    continue;
+                }
+                self.push(Candidate {
+                    kind: AttributionKind::Headline,
+                    source: Some(source),
+                    source_inherited: false,
+                    cue: Some(i..i + cue.words),
+                    lemma: Some(cue.lemma),
+                    addressee: None,
+                    content: vec![content],
+                    stance: cue.stance,
+                    parent: None,
+                });
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------
+    // 3. Reported speech
+
+    fn reported_speech(&mut self) {
+        let n = self.a.tokens.len();
+        let mut i = 0;
+        while i < n {
+            let Some(cue) = self.cue_at(i) else {
+                i += 1;
+                continue;
+            };
+            let next = i + cue.words;
+            if self.used[i] || !self.lower_word(i) || self.in_heading(i) {
+                i = next;
+                continue;
+            }
+            if let Some(c) = self.reported_at(i, cue) {
+                self.push(c);
+            }
+            i = next;
+        }
+    }
+
+    fn reported_at(&mut self, i: usize, cue: Cue) -> Option<Candidate> {
+        let region = self.region(i);
+        // A cue word used as a noun: "the claims", "his report".
+        if i > region.start {
+            let before = self.word(i - 1);
+            if lexicon::is_in(before, lexicon::DETERMINERS)
+                || before.ends_with("’s")
+                || before.ends_with("'s")
+            {
+                return None;
+            }
+        }
+        let cue_end = i + cue.words;
+        let (k, negated) = self.cue_prefix(i, region.start);
+        let mut stance = if negated {
+            lexicon::negate(cue.stance)
+        } else {
+            cue.stance
+        };
+        let mut cue_range = k..cue_end;
+        let mut source = self.np_left(k, region.start);
+        // "the community who claim …"
+        if source.is_none() && k > region.start && matches!(self.word(k - 1), "who" | "which") {
+            source = self.np_left(k - 1, region.start);
+        }
+        // "they released a joint statement announcing …": the noun phrase
+        // is an object; the speaker is the clause's subject.
+        let participle = self.word(i).ends_with("ing");
+        if let Some(np) = &source {
+            let object = np.start > region.start
+                && self.lower_word(np.start - 1)
+                && !lexicon::is_np_stop(self.word(np.start - 1))
+                && self.cue_at(np.start - 1).is_none();
+            if participle && object {
+                source = None;
+            }
+        }
+        let mut sourceless = false;
+        if source.is_none()
+            && k > region.start
+            && k < i
+            && self.word(k - 1).eq_ignore_ascii_case("it")
+        {
+            // "it was reported that …"
+            sourceless = true;
+            stance = if negated {
+                lexicon::negate(cue.stance)
+            } else {
+                cue.stance
+            };
+        }
+        let sentence_end_clause = k > region.start && self.is_punct(k - 1, ",");
+        if source.is_none() && !sourceless {
+            if sentence_end_clause || self.is_quote_mark(k.wrapping_sub(1)) {
+                // "…, said Trump."
+                source = self
+                    .np_right(cue_end, region.end)
+                    .filter(|np| self.clause_ends_at(np.end, region.end));
+            }
+            if source.is_none() && participle {
+                source = self.clause_subject(region.start, k);
+            }
+        }
+        if source.is_none() && !sourceless {
+            return None;
+        }
+        if let Some(s) = &source {
+            if self.first_person(s) && self.in_quote[i].is_none() {
+                if let Some(sentence) = self.a.sentence_of(i) {
+                    self.out.authorial_cues.push(sentence);
+                }
+                return None;
+            }
+        }
+        if sourceless {
+            cue_range = (k - 1).max(region.start) + 1..cue_end;
+        }
+        // Content after the cue, or before it when the clause ends the
+        // sentence.
+        let mut start = cue_end;
+        if let Some(s) = &source {
+            if s.start >= cue_end {
+                start = s.end;
+            }
+        }
+        let addressee = if cue.frame == Frame::Addressee {
+            self.addressee_at(start, region.end)
+        } else {
+            None
+        };
+        if let Some(a) = &addressee {
+            start = a.end;
+        }
+        while start < region.end
+            && (lexicon::is_in(self.word(start), lexicon::TIME_WORDS) || self.is_punct(start, ","))
+        {
+            start += 1;
+        }
+        if self.is_punct(start, ":") {
+            start += 1;
+        }
+        let content = if start >= region.end
+            || self.tok(start).kind == TokenKind::Punct && !self.is_punct(start, "(")
+        {
+            // Nothing follows: "…, Trump said."
+            let before = source
+                .as_ref()
+                .map_or(cue_range.start, |s| s.start.min(cue_range.start));
+            if before > region.start && self.is_punct(before - 1, ",") {
+                self.trim(region.start..before - 1)
+            } else {
+                return None;
+            }
+        } else {
+            let lead = self.word(start);
+            if matches!(lead, "and" | "or" | "but" | "again" | "too" | "either") {
+                return None;
+            }
+            if cue.frame == Frame::Object
+                && lexicon::is_in(lead, OBJECT_LEADS)
+                && start + 1 < region.end
+            {
+                start += 1;
+            }
+            let end = self.clause_end(
+                start,
+                region.end,
+                cue.frame == Frame::Object || cue.frame == Frame::Intent,
+            );
+            self.trim(start..end)
+        };
+        if content.is_empty() || !self.a.tokens[content.clone()].iter().any(|t| t.is_word()) {
+            return None;
+        }
+        // Contents made only of a quote already attributed are that quote.
+        if self.in_quote[i].is_none() && self.covered_by_direct(&content) {
+            return None;
+        }
+        let mixed = self.absorb_quotes(&content);
+        Some(Candidate {
+            kind: if mixed {
+                AttributionKind::Mixed
+            } else {
+                AttributionKind::Indirect
+            },
+            source,
+            source_inherited: false,
+            cue: Some(cue_range),
+            lemma: Some(cue.lemma),
+            addressee,
+            content: vec![content],
+            stance,
+            parent: None,
+        })
+    }
+
+    /// The subject at the start of the clause before `before`, after an
+    /// introductory phrase ("Later, they …", "On Saturday, Pompeo …").
+    fn clause_subject(&self, start: usize, before: usize) -> Option<Range<usize>> {
+        let mut s = start;
+        let first = self.word(s);
+        let intro = lexicon::is_np_stop(first)
+            || first.ends_with("ly")
+            || matches!(first, "Later" | "Earlier" | "Last" | "Next");
+        if intro {
+            let comma = (s..before).find(|&j| self.is_punct(j, ","))?;
+            s = comma + 1;
+        }
+        self.np_right(s, before)
+    }
+
+    /// Where a reported clause starting at `start` ends: the sentence end,
+    /// a semicolon, ", and" before another cue, a comma before a new
+    /// subject, and with `short`, any comma outside quotes.
+    fn clause_end(&self, start: usize, limit: usize, short: bool) -> usize {
+        let mut i = start;
+        while i < limit {
+            let w = self.word(i);
+            let t = self.tok(i);
+            if t.kind == TokenKind::Punct {
+                if w == ";" {
+                    return i;
+                }
+                if w == ","
+                    && self.in_quote[i].is_none_or(|q| self.quotes.quotes[q as usize].open < start)
+                {
+                    if short {
+                        return i;
+                    }
+                    let nw = self.word(i + 1);
+                    if i + 1 < limit
+                        && lexicon::is_in(nw, lexicon::SUBJECT_PRONOUNS)
+                        && self.lower_word(i + 1)
+                    {
+                        return i;
+                    }
+                    // A coordinated clause is usually a new statement
+                    // ("…, and warned North Korea to …").
+                    if matches!(
+                        nw,
+                        "and" | "but" | "while" | "so" | "although" | "though" | "which"
+                    ) {
+                        return i;
+                    }
+                }
+            }
+            i += 1;
+        }
+        limit
+    }
+
+    fn covered_by_direct(&self, content: &Range<usize>) -> bool {
+        let words: Vec<usize> = content.clone().filter(|&t| self.tok(t).is_word()).collect();
+        !words.is_empty()
+            && words.iter().all(|&t| {
+                self.in_quote[t].is_some_and(|q| {
+                    self.quote_done[q as usize] && self.quotes.quotes[q as usize].parent.is_none()
+                })
+            })
+    }
+
+    /// Marks the top quotes inside `content` as part of it; true if any.
+    fn absorb_quotes(&mut self, content: &Range<usize>) -> bool {
+        let mut any = false;
+        for qi in 0..self.quotes.quotes.len() {
+            let q = &self.quotes.quotes[qi];
+            if q.open >= content.start && q.open < content.end {
+                if !self.quote_done[qi] {
+                    self.quote_done[qi] = true;
+                }
+                any = true;
+            }
+            if q.open >= content.end {
+                break;
+            }
+        }
+        any
+    }
+
+    // -----------------------------------------------------------------
+    // 4. Nominal cues
+
+    fn nominal_cues(&mut self) {
+        let n = self.a.tokens.len();
+        for i in 0..n.saturating_sub(1) {
+            if self.used[i] || !self.lower_word(i) || self.word(i + 1) != "that" {
+                continue;
+            }
+            let Some(cue) = lexicon::noun_cue(self.word(i)) else {
+                continue;
+            };
+            let region = self.region(i);
+            // The owner: "his", "Trump’s", "Trumps" (a dropped apostrophe).
+            let mut j = i;
+            while j > region.start
+                && self.lower_word(j - 1)
+                && !lexicon::is_in(self.word(j - 1), lexicon::DETERMINERS)
+                && !lexicon::is_np_stop(self.word(j - 1))
+            {
+                j -= 1;
+            }
+            if j == region.start {
+                continue;
+            }
+            let owner = j - 1;
+            let ow = self.word(owner);
+            let possessive = matches!(
+                ow.to_ascii_lowercase().as_str(),
+                "his" | "her" | "their" | "its" | "our"
+            ) || ow.ends_with("’s")
+                || ow.ends_with("'s")
+                || ow.ends_with("s’")
+                || (self.tok(owner).shape == Shape::Capitalized && ow.ends_with('s'));
+            if !possessive {
+                continue;
+            }
+            let source = if self.tok(owner).shape == Shape::Lower {
+                owner..owner + 1
+            } else {
+                self.np_left(owner + 1, region.start)
+                    .unwrap_or(owner..owner + 1)
+            };
+            let end = self.nominal_end(i + 1, region.end);
+            let content = self.trim(i + 1..end);
+            if content.len() < 2 {
+                continue;
+            }
+            let mixed = self.absorb_quotes(&content);
+            self.push(Candidate {
+                kind: if mixed {
+                    AttributionKind::Mixed
+                } else {
+                    AttributionKind::Indirect
+                },
+                source: Some(source),
+                source_inherited: false,
+                cue: Some(j..i + 1),
+                lemma: Some(cue.lemma),
+                addressee: None,
+                content: vec![content],
+                stance: cue.stance,
+                parent: None,
+            });
+        }
+    }
+
+    /// A nominal content ends at the first comma outside quotes, or right
+    /// after a quote closed by a comma ("…are “damaging,” might be").
+    fn nominal_end(&self, start: usize, limit: usize) -> usize {
+        let mut i = start;
+        while i < limit {
+            if self.is_punct(i, ",") || self.is_punct(i, ";") {
+                return match self.in_quote[i] {
+                    Some(q) if self.quotes.quotes[q as usize].open >= start => {
+                        self.quotes.quotes[q as usize].close.map_or(i, |c| c + 1)
+                    }
+                    _ => i,
+                };
+            }
+            if let Some(m) = self.tok(i).quote() {
+                if m.direction == QuoteDirection::Closing && i > start && self.is_punct(i - 1, ",")
+                {
+                    return i + 1;
+                }
+            }
+            i += 1;
+        }
+        limit
+    }
+}
+
+/// Turns the learned tagger's linked spans into candidates, for the same
+/// resolution as the rules' (see DESIGN.md).
+pub fn from_tagged(
+    text: &str,
+    analysis: &Analysis,
+    spans: &[super::tagger::RoleSpan],
+    linked: &[super::tagger::LinkedSpans],
+) -> Vec<Candidate> {
+    linked
+        .iter()
+        .filter(|l| !l.content.is_empty())
+        .map(|l| {
+            let cue = l.cue.and_then(|c| spans.get(c)).map(|s| s.tokens.clone());
+            let cue_info = cue.as_ref().and_then(|c| {
+                (c.start..c.end).find_map(|i| {
+                    let t = analysis.tokens.get(i)?;
+                    let next = analysis.tokens.get(i + 1).map(|n| n.text(text));
+                    lexicon::verb_cue(t.text(text), next)
+                        .or_else(|| lexicon::noun_cue(t.text(text)))
+                })
+            });
+            let is_according = cue.as_ref().is_some_and(|c| {
+                analysis
+                    .tokens
+                    .get(c.start)
+                    .is_some_and(|t| t.text(text).eq_ignore_ascii_case("according"))
+            });
+            let content: Vec<Range<usize>> = l
+                .content
+                .iter()
+                .filter_map(|&c| spans.get(c))
+                .map(|s| s.tokens.clone())
+                .collect();
+            let quoted = content.iter().any(|r| {
+                r.clone()
+                    .any(|i| analysis.tokens.get(i).is_some_and(|t| t.quote().is_some()))
+            });
+            Candidate {
+                kind: if is_according {
+                    AttributionKind::AccordingTo
+                } else if quoted {
+                    AttributionKind::Mixed
+                } else {
+                    AttributionKind::Indirect
+                },
+                source: l
+                    .source
+                    .and_then(|s| spans.get(s))
+                    .map(|s| s.tokens.clone()),
+                source_inherited: false,
+                cue,
+                lemma: if is_according {
+                    Some("according to")
+                } else {
+                    cue_info.map(|c| c.lemma)
+                },
+                addressee: None,
+                content,
+                stance: if is_according {
+                    Stance::Reports
+                } else {
+                    cue_info.map_or(Stance::Asserts, |c| c.stance)
+                },
+                parent: None,
+            }
+        })
+        .collect()
+}
