@@ -47,6 +47,11 @@ pub fn guard<'a>(html: &'a str, limits: &Limits) -> Guarded<'a> {
             limits.max_dom_depth
         ));
     }
+    if scan.formatting_capped {
+        warnings.push(format!(
+            "HTML leaves more than {MAX_ACTIVE_FORMATTING} formatting elements open; later ones dropped"
+        ));
+    }
     if scan.cut {
         warnings.push(format!(
             "HTML has more than {} elements; the rest of the page was dropped",
@@ -146,6 +151,13 @@ struct TagInfo {
     closes_p: bool,
     /// A start tag that ends foreign (SVG, MathML) content.
     breaks_foreign: bool,
+    /// A formatting element (`b`, `font`, `a`...): kept in the tree
+    /// builder's list of active formatting elements and re-opened
+    /// ("reconstructed") wherever content follows its implicit closing.
+    formatting: bool,
+    /// A start tag before which the tree builder reconstructs the active
+    /// formatting elements.
+    reconstructs: bool,
 }
 
 fn classify(lower: &[u8]) -> TagInfo {
@@ -156,6 +168,8 @@ fn classify(lower: &[u8]) -> TagInfo {
         plaintext: false,
         closes_p: false,
         breaks_foreign: false,
+        formatting: false,
+        reconstructs: false,
     };
     info.kind = match lower {
         b"p" => Kind::P,
@@ -266,6 +280,47 @@ fn classify(lower: &[u8]) -> TagInfo {
             | b"ul"
             | b"xmp"
     );
+    info.formatting = matches!(
+        lower,
+        b"a" | b"b"
+            | b"big"
+            | b"code"
+            | b"em"
+            | b"font"
+            | b"i"
+            | b"nobr"
+            | b"s"
+            | b"small"
+            | b"strike"
+            | b"strong"
+            | b"tt"
+            | b"u"
+    );
+    info.reconstructs = !info.closes_p
+        && !info.raw_text
+        && !matches!(
+            lower,
+            b"base"
+                | b"basefont"
+                | b"bgsound"
+                | b"link"
+                | b"meta"
+                | b"template"
+                | b"html"
+                | b"head"
+                | b"body"
+                | b"caption"
+                | b"col"
+                | b"colgroup"
+                | b"frame"
+                | b"frameset"
+                | b"tbody"
+                | b"td"
+                | b"tfoot"
+                | b"th"
+                | b"thead"
+                | b"tr"
+        );
     info.breaks_foreign = matches!(
         lower,
         b"b" | b"big"
@@ -371,6 +426,14 @@ fn read_name(bytes: &[u8], start: usize) -> TagName {
     TagName { hash, info, len }
 }
 
+/// Elements that put a marker on the list of active formatting elements.
+fn is_marker(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Td | Kind::Th | Kind::Caption | Kind::ScopeMarker | Kind::Template
+    )
+}
+
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
 }
@@ -455,7 +518,37 @@ struct Open {
     kind: Kind,
     /// Inside SVG or MathML (the element itself or an ancestor).
     foreign: bool,
+    /// Present in the page the parser gets; false for elements whose tags
+    /// are dropped.
+    kept: bool,
+    /// The element's entry in the list of active formatting elements.
+    active: Option<u32>,
 }
+
+/// An entry of the tree builder's list of active formatting elements.
+#[derive(Debug, Clone, Copy)]
+enum Active {
+    /// Set when a table cell, caption, object, marquee, applet or template
+    /// opens; formatting never carries across it.
+    Marker,
+    Element {
+        id: u32,
+        /// Name and attributes: the tree builder keeps at most three equal
+        /// entries after the last marker.
+        key: u64,
+        hash: u64,
+        kind: Kind,
+        /// On the stack of open elements; false once closed implicitly, and
+        /// then re-opened by the next reconstruction.
+        open: bool,
+    },
+}
+
+/// Formatting elements the model lets stay active at once (after the last
+/// marker); further formatting start tags are dropped. Each reconstruction
+/// re-opens up to this many elements, so this bounds how far a page of
+/// unclosed `<b id=N>` tags can multiply its elements. Real pages keep a few.
+const MAX_ACTIVE_FORMATTING: usize = 32;
 
 struct Scan<'a, 'l> {
     html: &'a str,
@@ -473,6 +566,9 @@ struct Scan<'a, 'l> {
     copied: usize,
     flattened: bool,
     cut: bool,
+    active: Vec<Active>,
+    next_active_id: u32,
+    formatting_capped: bool,
 }
 
 impl<'a, 'l> Scan<'a, 'l> {
@@ -488,6 +584,9 @@ impl<'a, 'l> Scan<'a, 'l> {
             copied: 0,
             flattened: false,
             cut: false,
+            active: Vec::new(),
+            next_active_id: 0,
+            formatting_capped: false,
         }
     }
 
@@ -496,6 +595,9 @@ impl<'a, 'l> Scan<'a, 'l> {
         let mut at = 0;
         while let Some(offset) = memchr(b'<', &bytes[at..]) {
             let lt = at + offset;
+            if lt > at && !self.reconstruct(at) {
+                return;
+            }
             let next = match self.markup(bytes, lt) {
                 Some(next) => next,
                 None => return,
@@ -569,6 +671,9 @@ impl<'a, 'l> Scan<'a, 'l> {
             return None;
         }
         if info.void || (self_closing && self.in_foreign()) {
+            if info.reconstructs && !self.in_foreign() && !self.reconstruct(lt) {
+                return None;
+            }
             return Some(end);
         }
         if info.raw_text && !self.in_foreign() {
@@ -587,20 +692,115 @@ impl<'a, 'l> Scan<'a, 'l> {
             // and ignores a nested form: nothing is opened.
             return Some(end);
         }
-        if !self.in_foreign() {
+        let html_context = !self.in_foreign();
+        if html_context {
             self.implied_table_parents(info.kind);
+            if info.reconstructs && !self.reconstruct(lt) {
+                return None;
+            }
         }
-        let foreign = self.in_foreign() || matches!(info.kind, Kind::Svg | Kind::Math);
-        if self.stack.len() >= self.limits.max_dom_depth {
+        let foreign = !html_context || matches!(info.kind, Kind::Svg | Kind::Math);
+        let mut kept = self.stack.len() < self.limits.max_dom_depth;
+        if !kept {
             self.flattened = true;
             self.replace(lt, end, " ");
+        }
+        let mut active = None;
+        if kept && html_context && info.formatting {
+            let attributes = &bytes[lt + 1 + name.len..end];
+            active = self.add_formatting(name, attributes);
+            if active.is_none() {
+                // Dropped, not flattened: an inline tag, so no space.
+                kept = false;
+                self.formatting_capped = true;
+                self.replace(lt, end, "");
+            }
+        }
+        if kept && is_marker(info.kind) {
+            self.active.push(Active::Marker);
         }
         self.push(Open {
             hash: name.hash,
             kind: info.kind,
             foreign,
+            kept,
+            active,
         });
         Some(end)
+    }
+
+    /// Index in `active` of the first entry after the last marker.
+    fn after_marker(&self) -> usize {
+        self.active
+            .iter()
+            .rposition(|a| matches!(a, Active::Marker))
+            .map_or(0, |m| m + 1)
+    }
+
+    /// Adds a formatting element to the active list (the Noah's Ark rule
+    /// included) and returns its id, or `None` when the list is full.
+    fn add_formatting(&mut self, name: &TagName, attributes: &[u8]) -> Option<u32> {
+        let mut key = name.hash;
+        for &b in attributes {
+            key = (key ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let first = self.after_marker();
+        let equal: Vec<usize> = (first..self.active.len())
+            .filter(|&i| matches!(self.active[i], Active::Element { key: k, .. } if k == key))
+            .collect();
+        if equal.len() >= 3 {
+            self.active.remove(equal[0]);
+        } else if self.active.len() - first >= MAX_ACTIVE_FORMATTING {
+            return None;
+        }
+        let id = self.next_active_id;
+        self.next_active_id = self.next_active_id.wrapping_add(1);
+        self.active.push(Active::Element {
+            id,
+            key,
+            hash: name.hash,
+            kind: name.info.kind,
+            open: true,
+        });
+        Some(id)
+    }
+
+    /// Re-opens the formatting elements closed implicitly since the last
+    /// marker, as the tree builder does before text and most start tags.
+    /// They count as elements; returns false when that crosses the element
+    /// limit (the page is then cut at `at`).
+    fn reconstruct(&mut self, at: usize) -> bool {
+        let mut first = self.active.len();
+        while first > 0 && matches!(self.active[first - 1], Active::Element { open: false, .. }) {
+            first -= 1;
+        }
+        for i in first..self.active.len() {
+            let Active::Element { id, hash, kind, .. } = self.active[i] else {
+                continue;
+            };
+            self.start_tags += 1;
+            if self.start_tags > self.limits.max_dom_nodes {
+                self.cut_at(at);
+                return false;
+            }
+            if let Active::Element { open, .. } = &mut self.active[i] {
+                *open = true;
+            }
+            self.push(Open {
+                hash,
+                kind,
+                foreign: false,
+                kept: true,
+                active: Some(id),
+            });
+        }
+        true
+    }
+
+    fn active_position(&self, id: u32) -> Option<usize> {
+        self.active
+            .iter()
+            .rposition(|a| matches!(a, Active::Element { id: i, .. } if *i == id))
     }
 
     /// Closes what the tree builder closes before opening this start tag.
@@ -624,7 +824,27 @@ impl<'a, 'l> Scan<'a, 'l> {
             // Closing the row or section closes the cells inside it too.
             Kind::Tr => self.close_kinds(&[Kind::Tr], TABLE_SCOPE),
             Kind::TableSection => self.close_kinds(&[Kind::TableSection], TABLE_SCOPE),
-            Kind::A => self.close_kinds(&[Kind::A], DEFAULT_SCOPE),
+            Kind::A => {
+                // An `a` still active is closed (adoption agency) and leaves
+                // the list, open or not.
+                let first = self.after_marker();
+                let found = (first..self.active.len())
+                    .rev()
+                    .find_map(|i| match self.active[i] {
+                        Active::Element {
+                            id, kind: Kind::A, ..
+                        } => Some(id),
+                        _ => None,
+                    });
+                if let Some(id) = found {
+                    if let Some(index) = self.stack.iter().rposition(|o| o.active == Some(id)) {
+                        self.pop_to(index);
+                    }
+                    if let Some(position) = self.active_position(id) {
+                        self.active.remove(position);
+                    }
+                }
+            }
             Kind::Nobr => self.close_kinds(&[Kind::Nobr], DEFAULT_SCOPE),
             Kind::Button => self.close_kinds(&[Kind::Button], DEFAULT_SCOPE),
             // A heading or option closes one of its kind only when it is
@@ -662,6 +882,8 @@ impl<'a, 'l> Scan<'a, 'l> {
                 hash: read_name(b"tbody", 0).hash,
                 kind: Kind::TableSection,
                 foreign: false,
+                kept: true,
+                active: None,
             });
         }
         if row {
@@ -669,6 +891,8 @@ impl<'a, 'l> Scan<'a, 'l> {
                 hash: read_name(b"tr", 0).hash,
                 kind: Kind::Tr,
                 foreign: false,
+                kept: true,
+                active: None,
             });
         }
     }
@@ -708,16 +932,38 @@ impl<'a, 'l> Scan<'a, 'l> {
             }
             _ => DEFAULT_SCOPE,
         };
-        let Some(index) = self.by_name.get(&name.hash).and_then(|v| v.last().copied()) else {
+        let Some(index) = self
+            .by_name
+            .get(&name.hash)
+            .and_then(|v| v.last().copied())
+            .filter(|&index| self.boundary(scope).is_none_or(|b| index >= b))
+        else {
+            if name.info.formatting {
+                // Closed implicitly earlier: the end tag only takes it off
+                // the active list.
+                let first = self.after_marker();
+                if let Some(position) = (first..self.active.len()).rev().find(|&i| {
+                    matches!(self.active[i], Active::Element { hash, .. } if hash == name.hash)
+                }) {
+                    self.active.remove(position);
+                }
+            }
             return;
         };
-        if self.boundary(scope).is_some_and(|b| index < b) {
-            return;
-        }
-        if index as usize >= self.limits.max_dom_depth {
-            self.replace(lt, end, " ");
+        let open = self.stack[index as usize];
+        if !open.kept {
+            // Formatting tags are dropped without a space (see start_tag).
+            let with = if name.info.formatting && (index as usize) < self.limits.max_dom_depth {
+                ""
+            } else {
+                " "
+            };
+            self.replace(lt, end, with);
         }
         self.pop_to(index as usize);
+        if let Some(position) = open.active.and_then(|id| self.active_position(id)) {
+            self.active.remove(position);
+        }
     }
 
     fn push(&mut self, open: Open) {
@@ -728,11 +974,24 @@ impl<'a, 'l> Scan<'a, 'l> {
     }
 
     fn pop(&mut self) {
-        if let Some(open) = self.stack.pop() {
-            if let Some(v) = self.by_name.get_mut(&open.hash) {
-                v.pop();
+        let Some(open) = self.stack.pop() else {
+            return;
+        };
+        if let Some(v) = self.by_name.get_mut(&open.hash) {
+            v.pop();
+        }
+        self.by_kind[open.kind as usize].pop();
+        if let Some(position) = open.active.and_then(|id| self.active_position(id)) {
+            if let Active::Element { open, .. } = &mut self.active[position] {
+                *open = false;
             }
-            self.by_kind[open.kind as usize].pop();
+        }
+        if open.kept && is_marker(open.kind) {
+            while let Some(entry) = self.active.pop() {
+                if matches!(entry, Active::Marker) {
+                    break;
+                }
+            }
         }
     }
 
@@ -843,6 +1102,18 @@ mod tests {
                 "unclosed at end",
                 "<div><div>x</div></div><div title=\"oops",
             ),
+            (
+                "bold across paragraphs",
+                "<p><b>bold<p>still bold<p>more<p>and more</b>",
+            ),
+            (
+                "stray formatting end tags",
+                "<div></b></i><b>x</b></i></div>",
+            ),
+            (
+                "anchor in anchor",
+                "<p><a href=1>a<b>b<a href=2>c<a href=3>d</p>",
+            ),
         ];
         for (name, html) in cases {
             let g = guard(html, &limits(4, 1000));
@@ -951,6 +1222,51 @@ mod tests {
             assert!(
                 Document::from(g.html.as_ref()).text().contains("hello"),
                 "{name}: text lost"
+            );
+        }
+    }
+
+    /// Old pages open a `<font>` in every paragraph and never close it. The
+    /// tree builder re-opens at most three equal ones (its "Noah's Ark"
+    /// rule), so the depth stays at paragraph + 4 however long the page.
+    #[test]
+    fn repeated_unclosed_fonts_stay_shallow() {
+        let html = "<p><font face=a>text</p>".repeat(200);
+        let g = guard(&html, &limits(6, 10_000));
+        assert!(matches!(g.html, Cow::Borrowed(_)), "{:?}", g.warnings);
+        assert!(parsed_depth(&html) <= 6 + 2);
+    }
+
+    /// Unclosed formatting elements are re-opened by the tree builder
+    /// wherever content follows: 500 distinct `<b>` tags left open would
+    /// make every later paragraph 500 elements deep and the tree hundreds of
+    /// times larger than the page.
+    #[test]
+    fn formatting_reconstruction_is_bounded() {
+        let opened: String = (0..500).map(|i| format!("<b id={i}>")).collect();
+        let cases = [
+            (
+                "paragraphs",
+                format!("<p>{opened}</p>{}", "<p>x</p>".repeat(3000)),
+            ),
+            (
+                "divs",
+                format!("<div>{opened}</div>{}", "<div>x</div>".repeat(3000)),
+            ),
+            (
+                "cells",
+                format!("<table><tr><td>{opened}</td></tr></table><p>x</p>"),
+            ),
+        ];
+        let max_nodes = 20_000;
+        for (name, html) in cases {
+            let g = guard(&html, &limits(512, max_nodes));
+            let elements = Document::from(g.html.as_ref()).select("*").length();
+            assert!(elements <= max_nodes + 10, "{name}: {elements} elements");
+            assert!(
+                g.warnings.iter().any(|w| w.contains("formatting elements")),
+                "{name}: {:?}",
+                g.warnings
             );
         }
     }
