@@ -145,8 +145,16 @@ impl LinkSums {
 
     fn density(&self, e: &Elem) -> f32 {
         let (a, b) = (e.first_block as usize, e.end_block as usize);
-        let chars = self.chars.get(b).zip(self.chars.get(a)).map_or(0, |(y, x)| y - x);
-        let links = self.links.get(b).zip(self.links.get(a)).map_or(0, |(y, x)| y - x);
+        let chars = self
+            .chars
+            .get(b)
+            .zip(self.chars.get(a))
+            .map_or(0, |(y, x)| y - x);
+        let links = self
+            .links
+            .get(b)
+            .zip(self.links.get(a))
+            .map_or(0, |(y, x)| y - x);
         if chars == 0 {
             0.0
         } else {
@@ -160,7 +168,13 @@ fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
     let blocks = &outline.blocks;
     let weights: Vec<f32> = blocks
         .iter()
-        .map(|b| if b.hidden && !with_hidden { 0.0 } else { prose_weight(b) })
+        .map(|b| {
+            if b.hidden && !with_hidden {
+                0.0
+            } else {
+                prose_weight(b)
+            }
+        })
         .collect();
     let raw = Sums::new(&weights, blocks, |_| false);
     let total_prose = elems.first().map_or(0.0, |e| raw.prose(e));
@@ -184,8 +198,12 @@ fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
         let inherited = e.parent != NONE && in_furniture.get(parent).copied().unwrap_or(false);
         in_furniture[i] = inherited || furniture[i] == Some(Furniture::Hard);
     }
-    let block_in_furniture =
-        |i: usize| in_furniture.get(blocks[i].owner as usize).copied().unwrap_or(false);
+    let block_in_furniture = |i: usize| {
+        in_furniture
+            .get(blocks[i].owner as usize)
+            .copied()
+            .unwrap_or(false)
+    };
     let clean = Sums::new(&weights, blocks, block_in_furniture);
 
     let container = choose_container(elems, &clean);
@@ -194,13 +212,42 @@ fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
     };
     let kept = collect(outline, c, &weights, &furniture, meta, with_hidden);
     let kept_prose: f32 = kept.iter().map(|&i| weights[i]).sum();
-    if kept_prose < MIN_BODY_PROSE_CHARS {
+    if kept_prose < MIN_BODY_PROSE_CHARS || looks_like_listing(blocks, &elems[c], &kept, &weights) {
         return listing();
     }
     Body {
         blocks: emit(blocks, &kept),
         warnings: Vec::new(),
     }
+}
+
+/// An index page: the container is a run of teasers, each a linked
+/// headline with at most a short blurb, and no run is long enough to be
+/// an article's paragraph.
+fn looks_like_listing(
+    blocks: &[RawBlock],
+    container: &Elem,
+    kept: &[usize],
+    weights: &[f32],
+) -> bool {
+    let range = container.first_block as usize..container.end_block as usize;
+    let linked_headlines = blocks
+        .get(range)
+        .unwrap_or_default()
+        .iter()
+        .filter(|b| {
+            link_density(b) > 0.5
+                && b.words >= 3
+                && matches!(b.kind, RawKind::Heading(_))
+                && !b.in_list
+        })
+        .count();
+    if linked_headlines < 5 {
+        return false;
+    }
+    let longest = kept.iter().map(|&i| weights[i]).fold(0.0f32, f32::max);
+    let prose: f32 = kept.iter().map(|&i| weights[i]).sum();
+    longest < 300.0 && prose < 200.0 * linked_headlines as f32
 }
 
 fn listing() -> Body {
@@ -225,6 +272,8 @@ fn choose_container(elems: &[Elem], sums: &Sums) -> Option<usize> {
         let mut score = prose - JUNK_COST * junk;
         if e.article_body {
             score *= 1.1;
+        } else if e.semantic || e.content_name {
+            score *= 1.05;
         }
         // Later (deeper) elements win ties: the tightest container.
         if best.is_none_or(|(_, s)| score >= s) {
@@ -403,7 +452,8 @@ fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
                 sources.insert(src);
             }
         }
-        let is_repeat = words.len() >= 50 && sources.len() >= 3 && repeated * 10 >= hashes.len() * 7;
+        let is_repeat =
+            words.len() >= 50 && sources.len() >= 3 && repeated * 10 >= hashes.len() * 7;
         if !is_repeat {
             for h in hashes {
                 seen_shingles.insert(h, i);
@@ -418,10 +468,17 @@ fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
 fn trim_edges(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>) {
     let is_edge_junk = |i: usize| {
         let b = &blocks[i];
-        weights[i] <= 0.0 && !matches!(b.kind, RawKind::Heading(_) | RawKind::ListItem | RawKind::Cell)
+        weights[i] <= 0.0
+            && !matches!(
+                b.kind,
+                RawKind::Heading(_) | RawKind::ListItem | RawKind::Cell
+            )
             && b.words < 12
     };
-    let start = kept.iter().position(|&i| !is_edge_junk(i)).unwrap_or(kept.len());
+    let start = kept
+        .iter()
+        .position(|&i| !is_edge_junk(i))
+        .unwrap_or(kept.len());
     let end = kept
         .iter()
         .rposition(|&i| !is_edge_junk(i))
@@ -459,10 +516,288 @@ fn emit(blocks: &[RawBlock], kept: &[usize]) -> Vec<(BlockKind, String)> {
 mod tests {
     use super::*;
 
-    fn run(html: &str) -> Body {
+    fn run_titled(html: &str, title: Option<&str>) -> Body {
         let doc = Document::from(html);
-        let meta = super::super::metadata::extract(&doc, None);
+        let meta = Metadata {
+            title: title.map(str::to_string),
+            ..Metadata::default()
+        };
         extract(&doc, &meta, &Limits::default())
+    }
+
+    fn run(html: &str) -> Body {
+        run_titled(html, None)
+    }
+
+    fn texts(body: &Body) -> Vec<&str> {
+        body.blocks.iter().map(|(_, t)| t.as_str()).collect()
+    }
+
+    fn joined(body: &Body) -> String {
+        texts(body).join("\n")
+    }
+
+    /// A paragraph of made-up prose, long enough to read as article text.
+    fn prose(topic: &str) -> String {
+        format!(
+            "<p>The council met on Tuesday to discuss the {topic}, and members argued \
+             for nearly two hours about budgets, schedules and the views of residents \
+             who had written in, before agreeing to meet again next month.</p>"
+        )
+    }
+
+    fn page(body: &str) -> String {
+        format!(
+            "<html><head><title>Test</title></head><body>\
+             <header class=\"site-header\"><nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav></header>\
+             {body}\
+             <footer class=\"site-footer\"><p>Copyright 2024 The Example Gazette. All rights reserved.</p></footer>\
+             </body></html>"
+        )
+    }
+
+    #[test]
+    fn article_split_over_two_containers_is_kept_whole() {
+        let html = page(&format!(
+            "<div class=\"story-part\">{}{}</div>\
+             <div class=\"share-bar\"><a href=\"#\">Share on Facebook</a> <a href=\"#\">Tweet</a></div>\
+             <div class=\"story-part\">{}{}</div>\
+             <aside class=\"sidebar\"><h3>Most read</h3><ul><li><a href=\"/a\">A headline elsewhere on the site</a></li></ul></aside>",
+            prose("bridge repairs"),
+            prose("library hours"),
+            prose("park benches"),
+            prose("street lights")
+        ));
+        let body = run(&html);
+        let all = joined(&body);
+        for topic in [
+            "bridge repairs",
+            "library hours",
+            "park benches",
+            "street lights",
+        ] {
+            assert!(all.contains(topic), "missing {topic} in {all}");
+        }
+        assert!(!all.contains("Share on Facebook"), "{all}");
+        assert!(!all.contains("Most read"), "{all}");
+        assert!(!all.contains("All rights reserved"), "{all}");
+        assert!(!all.contains("Home"), "{all}");
+        assert!(body.warnings.is_empty());
+    }
+
+    #[test]
+    fn lead_paragraph_in_teaser_classed_container_is_kept() {
+        let html = page(&format!(
+            "<article><div class=\"teaser\"><p>A quiet village discovered on Sunday that its \
+             only bakery, open since 1921, will close at the end of the year, the owners said.</p></div>\
+             <div class=\"body\">{}{}{}</div></article>",
+            prose("bakery closure"),
+            prose("village shop"),
+            prose("bus timetable")
+        ));
+        let all = joined(&run(&html));
+        assert!(all.starts_with("A quiet village discovered"), "{all}");
+        assert!(all.contains("bus timetable"), "{all}");
+    }
+
+    #[test]
+    fn listing_page_gives_no_body_and_a_warning() {
+        let mut cards = String::new();
+        for i in 0..12 {
+            cards.push_str(&format!(
+                "<div class=\"card\"><h3><a href=\"/story/{i}\">Headline number {i} about the town</a></h3>\
+                 <p>A short blurb for story {i}, with a few words.</p>\
+                 <span class=\"date\">May {i}, 2024</span></div>"
+            ));
+        }
+        let body = run(&page(&format!("<main><h1>Latest news</h1>{cards}</main>")));
+        assert!(body.blocks.is_empty(), "{:?}", texts(&body));
+        assert_eq!(body.warnings, vec![LISTING_WARNING.to_string()]);
+    }
+
+    #[test]
+    fn furniture_inside_the_article_is_removed() {
+        let html = page(&format!(
+            "<article class=\"post\">{}\
+             <div class=\"newsletter-signup\"><h4>Get our newsletter</h4><p>Sign up to receive the \
+             morning briefing in your inbox every weekday, free of charge.</p></div>\
+             {}\
+             <div class=\"social-share\"><a href=\"#\">Facebook</a><a href=\"#\">Email</a></div>\
+             {}\
+             <section class=\"related-stories\"><h2>Related stories</h2><p><a href=\"/x\">Another \
+             story about the council and its long meetings on budgets</a></p></section>\
+             <div id=\"comments\"><p>I think the council should have decided this years ago, \
+             honestly, and I have said so at every meeting since then.</p></div></article>",
+            prose("harbour wall"),
+            prose("ferry fares"),
+            prose("fish market")
+        ));
+        let all = joined(&run(&html));
+        assert!(
+            all.contains("harbour wall") && all.contains("fish market"),
+            "{all}"
+        );
+        for junk in [
+            "newsletter",
+            "Sign up",
+            "Facebook",
+            "Related stories",
+            "Another story",
+            "years ago",
+        ] {
+            assert!(!all.contains(junk), "kept {junk:?} in {all}");
+        }
+    }
+
+    #[test]
+    fn block_kinds_follow_the_markup() {
+        let html = page(&format!(
+            "<article><h1>Council agrees budget</h1>{}\
+             <h2>What was decided</h2>\
+             <ul><li>New lights on the high street</li><li>Longer library hours</li></ul>\
+             <blockquote><p>We listened to residents and this budget shows it, the leader said.</p></blockquote>\
+             {}</article>",
+            prose("budget vote"),
+            prose("next steps")
+        ));
+        let body = run_titled(&html, Some("Council agrees budget"));
+        let kinds: Vec<(BlockKind, &str)> =
+            body.blocks.iter().map(|(k, t)| (*k, t.as_str())).collect();
+        assert!(
+            !kinds.iter().any(|(_, t)| *t == "Council agrees budget"),
+            "title kept: {kinds:?}"
+        );
+        assert!(
+            kinds.contains(&(BlockKind::Heading, "What was decided")),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&(BlockKind::ListItem, "New lights on the high street")),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&(BlockKind::ListItem, "Longer library hours")),
+            "{kinds:?}"
+        );
+        assert!(kinds
+            .iter()
+            .any(|(k, t)| *k == BlockKind::Quote && t.starts_with("We listened")));
+        assert_eq!(kinds.first().map(|(k, _)| *k), Some(BlockKind::Paragraph));
+    }
+
+    #[test]
+    fn tables_breaks_and_loose_text_become_blocks() {
+        let html = page(&format!(
+            "<div class=\"entry-content\">{}\
+             <div>The first line of a poem read aloud at the meeting, slowly and with feeling<br>\
+             the second line of that poem, which nobody in the hall had heard before</div>\
+             <table><tr><th>Item</th><th>Cost</th></tr><tr><td>Benches</td><td>1,200</td></tr></table>\
+             {}<p style=\"display:none\">Invisible text that a reader never sees on the page.</p></div>",
+            prose("poetry evening"),
+            prose("bench costs")
+        ));
+        let body = run(&html);
+        let all = texts(&body);
+        assert!(all.contains(&"Item | Cost"), "{all:?}");
+        assert!(all.contains(&"Benches | 1,200"), "{all:?}");
+        assert!(
+            all.iter().any(|t| t.starts_with("The first line")),
+            "{all:?}"
+        );
+        assert!(
+            all.iter().any(|t| t.starts_with("the second line")),
+            "{all:?}"
+        );
+        assert!(!joined(&body).contains("Invisible"), "{all:?}");
+    }
+
+    #[test]
+    fn related_heading_after_the_article_ends_it() {
+        let html = page(&format!(
+            "<div class=\"content\">{}{}{}<h3>You may also like</h3>\
+             <p>Our guide to the best walks in the county, with maps and places to eat.</p></div>",
+            prose("canal path"),
+            prose("lock gates"),
+            prose("towpath")
+        ));
+        let all = joined(&run(&html));
+        assert!(all.contains("towpath"), "{all}");
+        assert!(
+            !all.contains("may also like") && !all.contains("best walks"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn script_rendered_article_in_a_hidden_holder_is_found() {
+        let html = page(&format!(
+            "<div id=\"app\"></div><div hidden id=\"stream-0\"><article>{}{}</article></div>",
+            prose("tram line"),
+            prose("depot")
+        ));
+        let all = joined(&run(&html));
+        assert!(all.contains("tram line") && all.contains("depot"), "{all}");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 20_000;
+        let html = format!(
+            "<html><body>{}{}{}</body></html>",
+            "<div>".repeat(depth),
+            prose("deep page"),
+            "</div>".repeat(depth)
+        );
+        let body = run(&html);
+        assert!(body.blocks.len() <= 1);
+    }
+
+    #[test]
+    fn empty_and_junk_inputs_give_no_body() {
+        for html in ["", "<html></html>", "<p>Hi</p>", "<<<>>>&&&"] {
+            let body = run(html);
+            assert!(body.blocks.is_empty(), "{html}");
+            assert_eq!(body.warnings.len(), 1, "{html}");
+        }
+    }
+
+    /// The seed page: the body is exactly the article, with its five
+    /// subheadings as headings and none of the page around it.
+    #[test]
+    fn seed_article_body_is_exactly_the_article() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/examples/seed-article.html"
+        );
+        let Ok(html) = std::fs::read_to_string(path) else {
+            eprintln!("skipping: {path} not present");
+            return;
+        };
+        let body = run_titled(&html, Some("What\u{2019}s Next for Trump and Putin?"));
+        let all = texts(&body);
+        assert!(
+            all.first()
+                .is_some_and(|t| t.starts_with("The informal meeting")),
+            "{all:?}"
+        );
+        assert!(all.last().is_some_and(|t| t.ends_with("right?")), "{all:?}");
+        let headings = body
+            .blocks
+            .iter()
+            .filter(|(k, _)| *k == BlockKind::Heading)
+            .count();
+        assert_eq!(headings, 5, "{all:?}");
+        let text = joined(&body);
+        for junk in [
+            "republishing",
+            "Share on Facebook",
+            "Hot Topics",
+            "Newsletter",
+            "All rights reserved",
+        ] {
+            assert!(!text.contains(junk), "kept {junk:?}");
+        }
+        assert!(body.warnings.is_empty());
     }
 
     /// Prints the outline and decisions for one page; set WHOSAID_PAGE.
@@ -514,7 +849,11 @@ mod tests {
                 e = el.parent;
                 n += 1;
             }
-            let mark = if kept.contains(b.text.as_str()) { "KEEP" } else { "    " };
+            let mark = if kept.contains(b.text.as_str()) {
+                "KEEP"
+            } else {
+                "    "
+            };
             let text: String = b.text.chars().take(90).collect();
             eprintln!(
                 "{mark} {i:4} w={:5.0} ld={:.2} {:?} [{chain}] {text}",

@@ -102,6 +102,8 @@ pub struct RawBlock {
     /// server rendering) park the whole article in one, so hidden runs are
     /// kept and marked, for the selection to fall back on.
     pub hidden: bool,
+    /// Inside a list item (a table of contents' headings are).
+    pub in_list: bool,
 }
 
 #[derive(Debug, Default)]
@@ -325,9 +327,16 @@ fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
     strict = strict || STRICT_SUBSTRINGS.iter().any(|s| lower.contains(s));
     weak = weak || WEAK_SUBSTRINGS.iter().any(|s| lower.contains(s));
     if !content {
-        content = ["article", "content", "entry-", "story", "post-body", "postbody"]
-            .iter()
-            .any(|s| lower.contains(s));
+        content = [
+            "article",
+            "content",
+            "entry-",
+            "story",
+            "post-body",
+            "postbody",
+        ]
+        .iter()
+        .any(|s| lower.contains(s));
     }
     let furniture = if strict || (weak && !content) {
         Some(Furniture::Hard)
@@ -463,6 +472,7 @@ impl Builder {
                 link_chars: self.link_chars,
                 words,
                 hidden: self.hidden_depth > 0,
+                in_list: self.ctx.li > 0,
             };
             self.outline.blocks.push(block);
         } else {
@@ -547,13 +557,13 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
     while let Some(step) = stack.pop() {
         match step {
             Step::Leave(idx, tag, hidden) => {
-                if hidden {
-                    b.hidden_depth = b.hidden_depth.saturating_sub(1);
-                }
                 // The run closes before its context is left, so its kind
                 // still sees the heading or list item it sat in.
                 if idx.is_some() {
                     b.flush();
+                }
+                if hidden {
+                    b.hidden_depth = b.hidden_depth.saturating_sub(1);
                 }
                 b.leave(tag);
                 if let Some(i) = idx {
