@@ -52,6 +52,9 @@ const KEEP_MAX_LINK_DENSITY: f32 = 0.5;
 /// Cost of one character of non-prose text kept by a candidate container,
 /// against one character of prose gained.
 const JUNK_COST: f32 = 0.4;
+/// Cost of a character of furniture text (not links) in a container,
+/// relative to a character of link text.
+const FURNITURE_TEXT_COST: f32 = 0.3;
 /// Below this much prose, the page has no article to speak of.
 const MIN_BODY_PROSE_CHARS: f32 = 150.0;
 
@@ -101,7 +104,11 @@ impl Sums {
         let (mut p, mut j) = (0.0f32, 0.0f32);
         for (i, b) in blocks.iter().enumerate() {
             if in_furniture(i) {
-                j += b.chars as f32;
+                // Furniture inside a container is dropped later, so its text
+                // costs less than link text: enough to keep a comments
+                // section from tipping the choice, not so much that a long
+                // one pushes the choice down to a single paragraph.
+                j += b.link_chars as f32 + b.chars as f32 * FURNITURE_TEXT_COST;
             } else {
                 p += weights[i];
                 j += b.link_chars as f32;
