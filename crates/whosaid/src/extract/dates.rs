@@ -437,6 +437,12 @@ fn month_at(bytes: &[u8], i: usize) -> Option<(u32, usize)> {
     Some((month, end))
 }
 
+/// The month a lower-case English (or common German, French, Spanish)
+/// month name or abbreviation stands for.
+pub fn month_from_name(word: &str) -> Option<u32> {
+    month_from_word(word)
+}
+
 fn month_from_word(word: &str) -> Option<u32> {
     const NAMES: [(&str, u32); 12] = [
         ("january", 1),

@@ -6,7 +6,8 @@
 /// like a name.
 pub fn clean_authors(raw: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let text = collapse_spaces(raw);
+    // Entities escaped twice in the source survive parsing once.
+    let text = collapse_spaces(&raw.replace("&amp;", "&"));
     let text = cut_at_tail_markers(&text);
     let text = strip_by_prefix(text);
     if looks_like_link(text) {
@@ -24,6 +25,72 @@ fn looks_like_link(s: &str) -> bool {
         || lower.starts_with("https:")
         || lower.starts_with("www.")
         || lower.starts_with("//")
+}
+
+/// Like [`clean_authors`] for text shown on the page, which may be any
+/// element that happens to carry an "author" class: every part must look
+/// like a name, or the whole text is rejected (an author bio, a
+/// "More from this author" heading, a comment).
+pub fn clean_byline(raw: &str) -> Vec<String> {
+    let names = clean_authors(raw);
+    if names.iter().all(|n| looks_like_name(n)) {
+        names
+    } else {
+        Vec::new()
+    }
+}
+
+/// Lower-case words allowed inside a name.
+const NAME_PARTICLES: [&str; 16] = [
+    "van", "der", "den", "de", "la", "le", "von", "da", "di", "du", "del", "bin", "al", "of",
+    "the", "y",
+];
+
+fn looks_like_name(name: &str) -> bool {
+    let person = name.split(',').next().unwrap_or(name);
+    let words: Vec<&str> = person.split_whitespace().collect();
+    if words.is_empty() || words.len() > 6 {
+        return false;
+    }
+    if person.contains(['{', '}', '=', '<', '>', '#', '*', '|', '/', '?', '!']) {
+        return false;
+    }
+    const NOT_NAMES: [&str; 24] = [
+        "posts",
+        "post",
+        "articles",
+        "article",
+        "recent",
+        "latest",
+        "related",
+        "view",
+        "profile",
+        "about",
+        "follow",
+        "share",
+        "comments",
+        "read",
+        "subscribe",
+        "menu",
+        "search",
+        "home",
+        "contact",
+        "more",
+        "strategy",
+        "news",
+        "blog",
+        "login",
+    ];
+    if words
+        .iter()
+        .any(|w| NOT_NAMES.contains(&w.to_lowercase().as_str()))
+    {
+        return false;
+    }
+    words.iter().all(|w| {
+        let first = w.chars().next().unwrap_or(' ');
+        first.is_uppercase() || NAME_PARTICLES.contains(w) || !first.is_alphabetic()
+    })
 }
 
 /// Adds `name` to `out` unless it is junk or already there (ignoring case).
@@ -88,8 +155,79 @@ fn cut_at_tail_markers(s: &str) -> &str {
             }
         }
     }
-    let head = &s[..cut];
+    if let Some(p) = month_day_position(s) {
+        if p == 0 {
+            // "Dec 17, 2025 Jane Doe": the name follows the date.
+            return cut_at_tail_markers(skip_leading_date(s));
+        }
+        cut = cut.min(p);
+    }
+    let mut head = s[..cut].trim_end_matches([',', ';', ':', ' ', '|', '-', '•', '·']);
+    for connector in [" at", " on", " in"] {
+        if let Some(h) = head.strip_suffix(connector) {
+            head = h;
+        }
+    }
     head.trim_end_matches([',', ';', ':', ' '])
+}
+
+/// The text after a leading "Dec 17, 2025" / "December 17" and the
+/// separators after it.
+fn skip_leading_date(s: &str) -> &str {
+    let mut rest = s;
+    for _ in 0..3 {
+        let word_end = rest.find(' ').unwrap_or(rest.len());
+        let word = rest[..word_end].trim_end_matches([',', '.']);
+        let is_date_part = super::dates::month_from_name(&word.to_lowercase()).is_some()
+            || (!word.is_empty() && word.chars().all(|c| c.is_ascii_digit()))
+            || word
+                .trim_end_matches(char::is_alphabetic)
+                .parse::<u32>()
+                .is_ok();
+        if !is_date_part {
+            break;
+        }
+        rest = rest[word_end..].trim_start_matches([' ', ',', '|', '-', '•', '·']);
+    }
+    rest
+}
+
+/// Byte offset of a "December 4" / "Dec. 19" / "4 Dec" date in a byline.
+fn month_day_position(s: &str) -> Option<usize> {
+    let mut offset = 0;
+    let words: Vec<(usize, &str)> = s
+        .split(' ')
+        .map(|w| {
+            let start = offset;
+            offset += w.len() + 1;
+            (start, w)
+        })
+        .collect();
+    for (i, (start, word)) in words.iter().enumerate() {
+        let bare = word.trim_end_matches(['.', ',']).to_lowercase();
+        if super::dates::month_from_name(&bare).is_none() {
+            continue;
+        }
+        let next_is_day = words.get(i + 1).is_some_and(|(_, w)| {
+            w.trim_end_matches([',', '.'])
+                .trim_end_matches(char::is_alphabetic)
+                .parse::<u32>()
+                .is_ok_and(|d| (1..=31).contains(&d))
+        });
+        let prev_is_day = i > 0
+            && words[i - 1]
+                .1
+                .trim_end_matches(char::is_alphabetic)
+                .parse::<u32>()
+                .is_ok_and(|d| (1..=31).contains(&d));
+        if next_is_day {
+            return Some(*start);
+        }
+        if prev_is_day {
+            return Some(words[i - 1].0);
+        }
+    }
+    None
 }
 
 fn strip_by_prefix(s: &str) -> &str {
@@ -187,6 +325,100 @@ fn split_on_and(s: &str) -> Vec<&str> {
     }
 }
 
+/// Words of a job title shown after a name ("Jane Doe Senior Tech
+/// Reporter"); the gold standard of shown bylines credits the person.
+const ROLE_WORDS: [&str; 28] = [
+    "writer",
+    "reporter",
+    "editor",
+    "director",
+    "coordinator",
+    "manager",
+    "contributor",
+    "columnist",
+    "correspondent",
+    "ceo",
+    "founder",
+    "cofounder",
+    "co-founder",
+    "president",
+    "officer",
+    "specialist",
+    "strategist",
+    "analyst",
+    "consultant",
+    "lead",
+    "head",
+    "producer",
+    "admin",
+    "staff",
+    "team",
+    "intern",
+    "expert",
+    "journalist",
+];
+const ROLE_MODIFIERS: [&str; 16] = [
+    "senior",
+    "sr.",
+    "junior",
+    "chief",
+    "managing",
+    "contributing",
+    "executive",
+    "associate",
+    "deputy",
+    "content",
+    "marketing",
+    "tech",
+    "news",
+    "staff",
+    "guest",
+    "freelance",
+];
+
+fn is_role_word(word: &str) -> bool {
+    let w = word
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '.')
+        .to_lowercase();
+    ROLE_WORDS.contains(&w.as_str()) || ROLE_MODIFIERS.contains(&w.as_str())
+}
+
+/// Cuts a job title (and stray counters or "Last" from "Last updated")
+/// glued to the end of a two-or-more-word name.
+fn cut_role_tail(s: &str) -> &str {
+    let words: Vec<(usize, &str)> = s
+        .split(' ')
+        .scan(0, |pos, w| {
+            let start = *pos;
+            *pos += w.len() + 1;
+            Some((start, w))
+        })
+        .collect();
+    let role_at = words.iter().enumerate().skip(2).find(|(_, (_, w))| {
+        let lower = w.to_lowercase();
+        ROLE_WORDS.contains(&lower.as_str()) && lower != "team" && lower != "staff"
+    });
+    let mut end = words.len();
+    if let Some((mut k, _)) = role_at {
+        while k > 2 && ROLE_MODIFIERS.contains(&words[k - 1].1.to_lowercase().as_str()) {
+            k -= 1;
+        }
+        end = k;
+    }
+    while end > 2 {
+        let w = words[end - 1].1;
+        if w.chars().all(|c| c.is_ascii_digit()) || w == "Last" || w == "Updated" {
+            end -= 1;
+        } else {
+            break;
+        }
+    }
+    if end == words.len() {
+        return s;
+    }
+    s[..words[end].0].trim_end()
+}
+
 /// One name, or `None` when the string is a role, a date, a URL or other
 /// byline furniture.
 fn clean_one(raw: &str) -> Option<String> {
@@ -232,7 +464,18 @@ fn clean_one(raw: &str) -> Option<String> {
     if JUNK.contains(&lower.as_str()) {
         return None;
     }
-    if super::dates::find_date_in_text(s).is_some() {
+    if super::dates::find_date_in_text(s).is_some() || s.contains(':') {
+        return None;
+    }
+    // Template placeholders ("page.head.author") and the like.
+    if !s.contains(' ') && s.matches('.').count() >= 2 {
+        return None;
+    }
+    let s = cut_role_tail(s);
+    if s.split_whitespace().all(is_role_word) {
+        return None;
+    }
+    if matches!(lower.as_str(), "undefined" | "null" | "none" | "n/a") {
         return None;
     }
     let words = s.split_whitespace().count();
@@ -271,6 +514,14 @@ mod tests {
             ("Updated March 3, 2021", &[]),
             ("Jane Doe, Jane Doe", &["Jane Doe"]),
             ("", &[]),
+            ("Liza Doe Marketing Director", &["Liza Doe"]),
+            ("Dec 17, 2025 Jane Doe", &["Jane Doe"]),
+            ("Posted by Jane at December 16, 2025 11:15 AM", &["Jane"]),
+            ("Harry Roe Tech Reporter", &["Harry Roe"]),
+            ("Brian Poe 7", &["Brian Poe"]),
+            ("Contributing Writer", &[]),
+            ("page.head.author", &[]),
+            ("content: Magazine, design: Jane Doe", &[]),
         ];
         for (raw, want) in rows {
             assert_eq!(clean_authors(raw), *want, "input {raw:?}");

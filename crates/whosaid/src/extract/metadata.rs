@@ -10,7 +10,7 @@ use dom_query::{Document, NodeData, NodeId, Tree};
 
 use super::dates::{date_from_url, find_date_in_text, parse_date, DateTime};
 use super::jsonld;
-use super::meta_authors::{clean_authors, push_name};
+use super::meta_authors::{clean_authors, clean_byline, push_name};
 use super::meta_title::{choose_title, title_key};
 use super::Metadata;
 
@@ -33,6 +33,8 @@ const MAX_CANDIDATES: usize = 24;
 struct Found {
     text: String,
     flags: u8,
+    /// Position of its element in document order.
+    order: u32,
 }
 
 /// A date shown on the page: a `<time>`, an element marked as the
@@ -57,13 +59,13 @@ struct Facts {
     canonical: Option<String>,
     html_lang: Option<String>,
     title_tag: Option<String>,
-    /// `<h1>` texts with their position in document order.
-    h1s: Vec<(Found, u32)>,
+    h1s: Vec<Found>,
     jsonld: Vec<String>,
     visible_dates: Vec<VisibleDate>,
     /// Elements marked as the author: itemprop, rel=author.
     marked_authors: Vec<Found>,
-    /// Elements whose class or id names a byline or an author.
+    /// Elements whose class or id names a byline or an author, links to an
+    /// author page, "By …" texts and texts after a "Written by" label.
     bylines: Vec<Found>,
 }
 
@@ -98,8 +100,13 @@ pub fn extract(doc: &Document, url: Option<&str>) -> Metadata {
         .or_else(|| ld.publisher.clone());
 
     let title = pick_title(&facts, &ld, site.as_deref(), host_label.as_deref());
-    let authors = pick_authors(&facts, &ld);
+    let mut site_names: Vec<&str> = Vec::new();
+    // Not the JSON-LD publisher: on a personal blog that is the author.
+    site_names.extend(site.as_deref());
+    site_names.extend(ld.website_name.as_deref());
+    site_names.extend(host_label.as_deref());
     let anchor = title_anchor(&facts, title.as_deref());
+    let authors = pick_authors(&facts, &ld, &site_names, anchor);
     debug_dates(&facts, &ld, page_url.as_deref().or(url), url, anchor);
     let published = pick_date(&facts, &ld, page_url.as_deref().or(url), anchor);
     let language = pick_language(&facts, &ld);
@@ -148,15 +155,15 @@ fn pick_title(
     let mut headings: Vec<&str> = facts
         .h1s
         .iter()
-        .filter(|(h, _)| h.flags & IN_ARTICLE != 0 && h.flags & IN_NOISE == 0)
-        .map(|(h, _)| h.text.as_str())
+        .filter(|h| h.flags & IN_ARTICLE != 0 && h.flags & IN_NOISE == 0)
+        .map(|h| h.text.as_str())
         .collect();
     headings.extend(
         facts
             .h1s
             .iter()
-            .filter(|(h, _)| h.flags & IN_ARTICLE == 0 && h.flags & IN_NOISE == 0)
-            .map(|(h, _)| h.text.as_str()),
+            .filter(|h| h.flags & IN_ARTICLE == 0 && h.flags & IN_NOISE == 0)
+            .map(|h| h.text.as_str()),
     );
     let mut sites: Vec<&str> = Vec::new();
     sites.extend(site);
@@ -178,45 +185,109 @@ const AUTHOR_METAS: [&str; 8] = [
     "citation_author",
 ];
 
-fn pick_authors(facts: &Facts, ld: &jsonld::JsonLd) -> Vec<String> {
-    let mut out = Vec::new();
+fn is_site_name(key: &str, site_names: &[&str]) -> bool {
+    let squashed: String = key.chars().filter(|c| *c != ' ').collect();
+    !squashed.is_empty()
+        && site_names.iter().any(|site| {
+            let site_squashed: String = title_key(site).chars().filter(|c| *c != ' ').collect();
+            squashed == site_squashed
+        })
+}
+
+fn pick_authors(
+    facts: &Facts,
+    ld: &jsonld::JsonLd,
+    site_names: &[&str],
+    anchor: Option<u32>,
+) -> Vec<String> {
+    let mut structured = Vec::new();
     for name in &ld.authors {
         for n in clean_authors(name) {
-            push_name(&mut out, &n);
+            push_name(&mut structured, &n);
         }
     }
-    if !out.is_empty() {
-        return out;
-    }
-    for key in AUTHOR_METAS {
-        for (k, v) in &facts.metas {
-            if k == key && !looks_like_url(v) {
-                for n in clean_authors(v) {
-                    push_name(&mut out, &n);
+    if structured.is_empty() {
+        for key in AUTHOR_METAS {
+            for (k, v) in &facts.metas {
+                if k == key && !looks_like_url(v) {
+                    for n in clean_authors(v) {
+                        push_name(&mut structured, &n);
+                    }
                 }
             }
-        }
-        if !out.is_empty() {
-            return out;
+            if !structured.is_empty() {
+                break;
+            }
         }
     }
-    for f in facts
+    let structured = strip_site_names(structured, site_names);
+    // A CMS that credits the site itself often shows the real writer on the
+    // page; when it does not, the site is the author as far as anyone says.
+    let only_site = !structured.is_empty()
+        && structured
+            .iter()
+            .all(|n| is_site_name(&title_key(n), site_names));
+    if !structured.is_empty() && !only_site {
+        return structured;
+    }
+    // Shown on the page: the byline nearest the title wins, so that the
+    // authors of related stories and comments further down do not.
+    let mut shown: Vec<&Found> = facts
         .marked_authors
         .iter()
+        .chain(&facts.bylines)
         .filter(|f| f.flags & IN_NOISE == 0)
-    {
-        for n in clean_authors(&f.text) {
-            push_name(&mut out, &n);
+        .collect();
+    shown.sort_by_key(|f| match anchor {
+        Some(a) if f.order >= a => f.order - a,
+        Some(a) => (a - f.order) * 2,
+        None => f.order,
+    });
+    let mut site_credit = Vec::new();
+    for f in shown {
+        let names = strip_site_names(clean_byline(&f.text), site_names);
+        if names.is_empty() {
+            continue;
         }
-    }
-    if !out.is_empty() {
-        return out;
-    }
-    for f in facts.bylines.iter().filter(|f| f.flags & IN_NOISE == 0) {
-        let names = clean_authors(&f.text);
-        if !names.is_empty() {
-            return names;
+        if names
+            .iter()
+            .all(|n| is_site_name(&title_key(n), site_names))
+        {
+            if site_credit.is_empty() {
+                site_credit = names;
+            }
+            continue;
         }
+        return names;
+    }
+    if structured.is_empty() {
+        site_credit
+    } else {
+        structured
+    }
+}
+
+/// Removes a site name glued to the end of a byline ("Jane Doe USA TODAY")
+/// and drops entries that are a site name beside real names.
+fn strip_site_names(names: Vec<String>, site_names: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = names
+        .into_iter()
+        .map(|n| {
+            for site in site_names {
+                let site = site.trim();
+                if site.len() >= 3 && n.len() > site.len() + 2 {
+                    if let Some(head) = n.strip_suffix(site) {
+                        if head.ends_with([' ', ',']) {
+                            return head.trim_end_matches([' ', ',', '-', '|']).to_string();
+                        }
+                    }
+                }
+            }
+            n
+        })
+        .collect();
+    if out.iter().any(|n| !is_site_name(&title_key(n), site_names)) {
+        out.retain(|n| !is_site_name(&title_key(n), site_names));
     }
     out
 }
@@ -305,8 +376,28 @@ fn debug_dates(
         ));
     }
     lines.push(format!("url\t{:?}", show(url.and_then(date_from_url))));
-    for (h, o) in &facts.h1s {
-        lines.push(format!("h1\t{}\t{}\t{}", o, h.flags, h.text));
+    for a in &ld.authors {
+        lines.push(format!("A-ld\t{a}"));
+    }
+    for (k, v) in &facts.metas {
+        if AUTHOR_METAS.contains(&k.as_str()) || k.contains("author") {
+            lines.push(format!("A-meta\t{k}\t{v}"));
+        }
+    }
+    for f in &facts.marked_authors {
+        lines.push(format!("A-marked\t{}\t{}\t{}", f.order, f.flags, f.text));
+    }
+    for f in &facts.bylines {
+        lines.push(format!("A-byline\t{}\t{}\t{}", f.order, f.flags, f.text));
+    }
+    lines.push(format!(
+        "A-site\t{:?}\t{:?}\t{:?}",
+        facts.meta(&["og:site_name"]),
+        ld.publisher,
+        ld.website_name
+    ));
+    for h in &facts.h1s {
+        lines.push(format!("h1\t{}\t{}\t{}", h.order, h.flags, h.text));
     }
     let mut s = String::new();
     for l in lines {
@@ -323,15 +414,15 @@ fn title_anchor(facts: &Facts, title: Option<&str>) -> Option<u32> {
         facts
             .h1s
             .iter()
-            .find(|(h, _)| h.flags & IN_NOISE == 0 && title_key(&h.text) == key)
-            .map(|(_, order)| *order)
+            .find(|h| h.flags & IN_NOISE == 0 && title_key(&h.text) == key)
+            .map(|h| h.order)
     })
     .or_else(|| {
         facts
             .h1s
             .iter()
-            .find(|(h, _)| h.flags & IN_NOISE == 0 && h.flags & IN_ARTICLE != 0)
-            .map(|(_, order)| *order)
+            .find(|h| h.flags & IN_NOISE == 0 && h.flags & IN_ARTICLE != 0)
+            .map(|h| h.order)
     })
 }
 
@@ -553,6 +644,54 @@ const DATE_WORDS: [&str; 7] = [
     "timestamp",
 ];
 
+/// A text that only labels the byline that follows it.
+fn is_byline_label(lower: &str) -> bool {
+    matches!(
+        lower.trim_end_matches([':', ' ']),
+        "by" | "written by"
+            | "posted by"
+            | "words by"
+            | "author"
+            | "authors"
+            | "written by:"
+            | "story by"
+            | "article by"
+    )
+}
+
+/// "By Jane Doe", "Written by Jane Doe".
+fn starts_like_byline(lower: &str) -> bool {
+    lower.len() <= 120
+        && [
+            "by ",
+            "written by ",
+            "posted by ",
+            "words by ",
+            "author: ",
+            "story by ",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
+/// Links to an author's page: `/author/jane-doe`, `/authors/…`,
+/// `/writers/…`, `/profile/…`.
+fn is_author_page(href: &str) -> bool {
+    let lower = href.to_ascii_lowercase();
+    [
+        "/author/",
+        "/authors/",
+        "/writer/",
+        "/writers/",
+        "/contributor/",
+        "/contributors/",
+        "/byline/",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
+        && !lower.contains("/feed")
+}
+
 /// Text nodes at most this long are read for dates; longer ones are prose.
 const MAX_DATE_TEXT: usize = 200;
 
@@ -568,33 +707,52 @@ fn walk(tree: &Tree) -> Facts {
         let node = tree.get_unchecked(&id);
         let mut child_flags = flags;
         let mut descend = true;
-        let text_date = node
+        let text_found = node
             .query(|n| match &n.data {
                 NodeData::Text { contents } if flags & IN_NOISE == 0 => {
                     let t = contents.trim();
                     if t.is_empty() || t.len() > MAX_DATE_TEXT {
                         return None;
                     }
-                    let found = t
+                    let lower = t.to_lowercase();
+                    let date = t
                         .bytes()
                         .any(|b| b.is_ascii_digit())
                         .then(|| find_date_in_text(t))
                         .flatten();
-                    let label = std::mem::replace(&mut previous_text, t.to_ascii_lowercase());
-                    found.map(|d| (d, format!("{label} {previous_text}")))
+                    let after_label = std::mem::replace(&mut previous_text, lower.clone());
+                    let byline = if is_byline_label(&after_label) && !is_byline_label(&lower) {
+                        Some(t.to_string())
+                    } else if starts_like_byline(&lower) && !is_byline_label(&lower) {
+                        Some(t.to_string())
+                    } else {
+                        None
+                    };
+                    Some((date, format!("{after_label} {lower}"), byline))
                 }
                 _ => None,
             })
             .flatten();
-        if let Some((date, context)) = text_date {
-            if facts.visible_dates.len() < 4 * MAX_CANDIDATES {
-                facts.visible_dates.push(VisibleDate {
-                    date,
-                    order,
-                    flags,
-                    marked_published: context.contains("publish") || context.contains("posted"),
-                    marked_modified: context.contains("updat") || context.contains("modif"),
-                });
+        if let Some((date, context, byline)) = text_found {
+            if let Some(date) = date {
+                if facts.visible_dates.len() < 4 * MAX_CANDIDATES {
+                    facts.visible_dates.push(VisibleDate {
+                        date,
+                        order,
+                        flags,
+                        marked_published: context.contains("publish") || context.contains("posted"),
+                        marked_modified: context.contains("updat") || context.contains("modif"),
+                    });
+                }
+            }
+            if let Some(text) = byline {
+                if facts.bylines.len() < 2 * MAX_CANDIDATES {
+                    facts.bylines.push(Found {
+                        text,
+                        flags: flags | IN_BYLINE,
+                        order,
+                    });
+                }
             }
             continue;
         }
@@ -702,7 +860,7 @@ fn walk(tree: &Tree) -> Facts {
         }
         if name == "h1" && facts.h1s.len() < MAX_CANDIDATES {
             if let Some(text) = bounded_text(tree, id, 600) {
-                facts.h1s.push((Found { text, flags }, order));
+                facts.h1s.push(Found { text, flags, order });
             }
         }
         let is_time = name == "time";
@@ -741,12 +899,26 @@ fn walk(tree: &Tree) -> Facts {
                 .map(str::to_string)
                 .or_else(|| bounded_text(tree, id, 200))
             {
-                facts.marked_authors.push(Found { text, flags });
+                facts.marked_authors.push(Found { text, flags, order });
+            }
+        }
+        if name == "a" && flags & IN_NOISE == 0 && facts.bylines.len() < 2 * MAX_CANDIDATES {
+            let href = attr("href").unwrap_or("");
+            if is_author_page(href) {
+                if let Some(text) = bounded_text(tree, id, 120) {
+                    facts.bylines.push(Found {
+                        text,
+                        flags: flags | IN_BYLINE,
+                        order,
+                    });
+                }
             }
         }
         if !class_buf.is_empty()
             && name != "body"
             && name != "html"
+            && !is_opaque(name)
+            && !matches!(name, "script" | "link" | "meta")
             && contains_any(&class_buf, &BYLINE_WORDS)
             && child_flags & IN_NOISE == 0
         {
@@ -756,6 +928,7 @@ fn walk(tree: &Tree) -> Facts {
                     facts.bylines.push(Found {
                         text,
                         flags: child_flags,
+                        order,
                     });
                 }
             }
