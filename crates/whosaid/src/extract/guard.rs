@@ -52,6 +52,11 @@ pub fn guard<'a>(html: &'a str, limits: &Limits) -> Guarded<'a> {
             "HTML leaves more than {MAX_ACTIVE_FORMATTING} formatting elements open; later ones dropped"
         ));
     }
+    if scan.attributes_capped {
+        warnings.push(format!(
+            "HTML tag with more than {MAX_ATTRIBUTES} attributes; the rest dropped"
+        ));
+    }
     if scan.cut {
         warnings.push(format!(
             "HTML has more than {} elements; the rest of the page was dropped",
@@ -158,6 +163,10 @@ struct TagInfo {
     /// A start tag before which the tree builder reconstructs the active
     /// formatting elements.
     reconstructs: bool,
+    /// In the tree builder's "special" category: a block that a misnested
+    /// formatting end tag does not close (`<b><div>x</b>` leaves the div
+    /// open).
+    special: bool,
 }
 
 fn classify(lower: &[u8]) -> TagInfo {
@@ -170,6 +179,7 @@ fn classify(lower: &[u8]) -> TagInfo {
         breaks_foreign: false,
         formatting: false,
         reconstructs: false,
+        special: false,
     };
     info.kind = match lower {
         b"p" => Kind::P,
@@ -321,6 +331,27 @@ fn classify(lower: &[u8]) -> TagInfo {
                 | b"thead"
                 | b"tr"
         );
+    info.special = info.closes_p
+        || lower == b"select"
+        || matches!(
+            info.kind,
+            Kind::Li
+                | Kind::Dd
+                | Kind::Dt
+                | Kind::Td
+                | Kind::Th
+                | Kind::Tr
+                | Kind::TableSection
+                | Kind::Table
+                | Kind::Caption
+                | Kind::Button
+                | Kind::Html
+                | Kind::Head
+                | Kind::Body
+                | Kind::ScopeMarker
+                | Kind::Template
+                | Kind::List
+        );
     info.breaks_foreign = matches!(
         lower,
         b"b" | b"big"
@@ -438,27 +469,58 @@ fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
 }
 
+/// Attributes kept on one tag. The tokenizer compares each attribute name
+/// with all earlier ones (duplicates are dropped), so a tag with 100,000
+/// attributes costs it seconds; real tags have a few dozen at most.
+const MAX_ATTRIBUTES: usize = 128;
+
+/// The end of a tag, found by [`tag_end`].
+struct TagEnd {
+    /// Index after the `>`.
+    end: usize,
+    /// The tag ends in `/>`.
+    self_closing: bool,
+    /// Where the attribute after the first [`MAX_ATTRIBUTES`] starts.
+    overflow: Option<usize>,
+}
+
 /// From just after a tag name, finds the end of the tag as the HTML tokenizer
-/// does (quoted attribute values may hold `>`). Returns the index after `>`
-/// and whether the tag ends in `/>`, or `None` when the page ends first.
-fn tag_end(bytes: &[u8], mut at: usize) -> Option<(usize, bool)> {
+/// does (quoted attribute values may hold `>`), or `None` when the page ends
+/// first.
+fn tag_end(bytes: &[u8], mut at: usize) -> Option<TagEnd> {
     let skip_space = |at: &mut usize| {
         while bytes.get(*at).is_some_and(|&c| is_space(c)) {
             *at += 1;
         }
     };
+    let mut attributes = 0;
+    let mut overflow = None;
     loop {
         skip_space(&mut at);
         match *bytes.get(at)? {
-            b'>' => return Some((at + 1, false)),
+            b'>' => {
+                return Some(TagEnd {
+                    end: at + 1,
+                    self_closing: false,
+                    overflow,
+                })
+            }
             b'/' => {
                 at += 1;
                 if bytes.get(at) == Some(&b'>') {
-                    return Some((at + 1, true));
+                    return Some(TagEnd {
+                        end: at + 1,
+                        self_closing: true,
+                        overflow,
+                    });
                 }
                 continue;
             }
             _ => {}
+        }
+        attributes += 1;
+        if attributes > MAX_ATTRIBUTES && overflow.is_none() {
+            overflow = Some(at);
         }
         // An attribute name; its first character may be anything, even '='.
         at += 1;
@@ -478,7 +540,13 @@ fn tag_end(bytes: &[u8], mut at: usize) -> Option<(usize, bool)> {
             quote @ (b'"' | b'\'') => {
                 at += 1 + memchr(quote, &bytes[at + 1..])? + 1;
             }
-            b'>' => return Some((at + 1, false)),
+            b'>' => {
+                return Some(TagEnd {
+                    end: at + 1,
+                    self_closing: false,
+                    overflow,
+                })
+            }
             _ => {
                 while let Some(&c) = bytes.get(at) {
                     if is_space(c) || c == b'>' {
@@ -523,6 +591,7 @@ struct Open {
     kept: bool,
     /// The element's entry in the list of active formatting elements.
     active: Option<u32>,
+    special: bool,
 }
 
 /// An entry of the tree builder's list of active formatting elements.
@@ -569,6 +638,7 @@ struct Scan<'a, 'l> {
     active: Vec<Active>,
     next_active_id: u32,
     formatting_capped: bool,
+    attributes_capped: bool,
 }
 
 impl<'a, 'l> Scan<'a, 'l> {
@@ -587,6 +657,7 @@ impl<'a, 'l> Scan<'a, 'l> {
             active: Vec::new(),
             next_active_id: 0,
             formatting_capped: false,
+            attributes_capped: false,
         }
     }
 
@@ -632,9 +703,10 @@ impl<'a, 'l> Scan<'a, 'l> {
             b'/' => match bytes.get(lt + 2)? {
                 c if c.is_ascii_alphabetic() => {
                     let name = read_name(bytes, lt + 2);
-                    let (end, _) = tag_end(bytes, lt + 2 + name.len)?;
-                    self.end_tag(lt, end, &name);
-                    Some(end)
+                    let tag = tag_end(bytes, lt + 2 + name.len)?;
+                    self.end_tag(lt, tag.end, &name);
+                    self.cap_attributes(&tag);
+                    Some(tag.end)
                 }
                 // `</>` is ignored; `</` and anything else a bogus comment.
                 b'>' => Some(lt + 3),
@@ -642,10 +714,23 @@ impl<'a, 'l> Scan<'a, 'l> {
             },
             c if c.is_ascii_alphabetic() => {
                 let name = read_name(bytes, lt + 1);
-                let (end, self_closing) = tag_end(bytes, lt + 1 + name.len)?;
-                self.start_tag(bytes, lt, end, self_closing, &name)
+                let tag = tag_end(bytes, lt + 1 + name.len)?;
+                let next = self.start_tag(bytes, lt, tag.end, tag.self_closing, &name)?;
+                self.cap_attributes(&tag);
+                Some(next)
             }
             _ => Some(lt + 1),
+        }
+    }
+
+    /// Drops the attributes of a tag beyond [`MAX_ATTRIBUTES`], unless the
+    /// whole tag was dropped already.
+    fn cap_attributes(&mut self, tag: &TagEnd) {
+        if let Some(overflow) = tag.overflow {
+            if self.copied < tag.end && !self.cut {
+                self.attributes_capped = true;
+                self.replace(overflow, tag.end, if tag.self_closing { "/>" } else { ">" });
+            }
         }
     }
 
@@ -682,7 +767,7 @@ impl<'a, 'l> Scan<'a, 'l> {
             let raw_name = &bytes[lt + 1..lt + 1 + name.len];
             let close = raw_text_end(bytes, end, raw_name)?;
             let close_name = read_name(bytes, close + 2);
-            return tag_end(bytes, close + 2 + close_name.len).map(|(e, _)| e);
+            return tag_end(bytes, close + 2 + close_name.len).map(|t| t.end);
         }
         self.implied_end_tags(info);
         if matches!(info.kind, Kind::Html | Kind::Head | Kind::Body | Kind::Form)
@@ -725,6 +810,7 @@ impl<'a, 'l> Scan<'a, 'l> {
             foreign,
             kept,
             active,
+            special: info.special,
         });
         Some(end)
     }
@@ -792,6 +878,7 @@ impl<'a, 'l> Scan<'a, 'l> {
                 foreign: false,
                 kept: true,
                 active: Some(id),
+                special: false,
             });
         }
         true
@@ -884,6 +971,7 @@ impl<'a, 'l> Scan<'a, 'l> {
                 foreign: false,
                 kept: true,
                 active: None,
+                special: true,
             });
         }
         if row {
@@ -893,6 +981,7 @@ impl<'a, 'l> Scan<'a, 'l> {
                 foreign: false,
                 kept: true,
                 active: None,
+                special: true,
             });
         }
     }
@@ -960,9 +1049,31 @@ impl<'a, 'l> Scan<'a, 'l> {
             };
             self.replace(lt, end, with);
         }
-        self.pop_to(index as usize);
+        let index = index as usize;
+        let misnested = open.active.is_some() && self.stack[index + 1..].iter().any(|o| o.special);
+        if misnested {
+            // The adoption agency closes the formatting element but keeps
+            // the blocks opened inside it open (`<b><div>x</b>`: the div
+            // stays). Taking out only the formatting element overestimates
+            // the depth a little, never underestimates it.
+            self.remove_at(index);
+        } else {
+            self.pop_to(index);
+        }
         if let Some(position) = open.active.and_then(|id| self.active_position(id)) {
             self.active.remove(position);
+        }
+    }
+
+    /// Takes the element at `index` out of the middle of the stack.
+    fn remove_at(&mut self, index: usize) {
+        let mut above = Vec::with_capacity(self.stack.len() - index);
+        while self.stack.len() > index + 1 {
+            above.extend(self.unlink_top());
+        }
+        self.unlink_top();
+        while let Some(open) = above.pop() {
+            self.push(open);
         }
     }
 
@@ -973,14 +1084,21 @@ impl<'a, 'l> Scan<'a, 'l> {
         self.stack.push(open);
     }
 
-    fn pop(&mut self) {
-        let Some(open) = self.stack.pop() else {
-            return;
-        };
+    /// Pops the current node off the stack and the position maps only.
+    fn unlink_top(&mut self) -> Option<Open> {
+        let open = self.stack.pop()?;
         if let Some(v) = self.by_name.get_mut(&open.hash) {
             v.pop();
         }
         self.by_kind[open.kind as usize].pop();
+        Some(open)
+    }
+
+    /// Pops the current node as the tree builder closes it.
+    fn pop(&mut self) {
+        let Some(open) = self.unlink_top() else {
+            return;
+        };
         if let Some(position) = open.active.and_then(|id| self.active_position(id)) {
             if let Active::Element { open, .. } = &mut self.active[position] {
                 *open = false;
@@ -1207,6 +1325,14 @@ mod tests {
             ),
             ("svg groups", format!("<svg>{}hello", "<g>".repeat(n))),
             ("lists", format!("{}hello", "<ul><li>".repeat(n))),
+            (
+                "misnested formatting",
+                format!("{}hello", "<b><div>x</b>".repeat(n)),
+            ),
+            (
+                "misnested anchors",
+                format!("{}hello", "<a href=x><div>x</a>".repeat(n)),
+            ),
             ("blockquotes", format!("{}hello", "<blockquote>".repeat(n))),
             (
                 "uppercase",
@@ -1269,6 +1395,32 @@ mod tests {
                 g.warnings
             );
         }
+    }
+
+    #[test]
+    fn attributes_beyond_the_cap_are_dropped() {
+        let many: String = (0..1000).map(|i| format!(" a{i}=\"v>{i}\"")).collect();
+        let html = format!("<div{many}>text</div><br{many}/><p>after</p>");
+        let g = guard(&html, &Limits::default());
+        let kept: String = (0..MAX_ATTRIBUTES)
+            .map(|i| format!(" a{i}=\"v>{i}\""))
+            .collect();
+        assert_eq!(
+            g.html,
+            format!("<div{kept} >text</div><br{kept} /><p>after</p>")
+        );
+        assert_eq!(
+            g.warnings,
+            [format!(
+                "HTML tag with more than {MAX_ATTRIBUTES} attributes; the rest dropped"
+            )]
+        );
+        let few: String = (0..MAX_ATTRIBUTES).map(|i| format!(" a{i}")).collect();
+        let html = format!("<div{few}>text</div>");
+        assert!(matches!(
+            guard(&html, &Limits::default()).html,
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
