@@ -807,6 +807,58 @@ mod tests {
         assert!(body.warnings.is_empty());
     }
 
+    /// Times parsing and content extraction over a folder of pages (set
+    /// WHOSAID_BENCH_DIR to a WCXB `html/` folder); run with --release.
+    #[test]
+    #[ignore]
+    fn bench_pages() {
+        let Ok(dir) = std::env::var("WHOSAID_BENCH_DIR") else {
+            eprintln!("skipping: WHOSAID_BENCH_DIR not set");
+            return;
+        };
+        let mut texts = Vec::new();
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            let name = path.to_string_lossy().to_string();
+            let hints = crate::decode::DecodeHints {
+                kind: crate::decode::InputKind::Auto,
+                name: Some(&name),
+                charset: None,
+            };
+            if let Ok(d) = crate::decode::decode(&bytes, hints, 1 << 26) {
+                texts.push(d.text);
+            }
+        }
+        let meta = Metadata::default();
+        let limits = Limits::default();
+        let mut parse = Vec::new();
+        let mut content = Vec::new();
+        for t in &texts {
+            let t0 = std::time::Instant::now();
+            let doc = Document::from(t.as_str());
+            let t1 = std::time::Instant::now();
+            let body = extract(&doc, &meta, &limits);
+            let t2 = std::time::Instant::now();
+            std::hint::black_box(body);
+            parse.push((t1 - t0).as_secs_f64() * 1e3);
+            content.push((t2 - t1).as_secs_f64() * 1e3);
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(|a, b| a.total_cmp(b));
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        eprintln!(
+            "{} pages: parse median {:.2} ms mean {:.2} ms; content median {:.2} ms mean {:.2} ms",
+            texts.len(),
+            median(&mut parse.clone()),
+            mean(&parse),
+            median(&mut content.clone()),
+            mean(&content)
+        );
+    }
+
     /// Prints the outline and decisions for one page; set WHOSAID_PAGE.
     #[test]
     #[ignore]

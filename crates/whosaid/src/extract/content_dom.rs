@@ -8,7 +8,10 @@
 //! range; every subtree aggregate the scorer needs is then a difference of
 //! prefix sums instead of a second tree walk.
 
+use std::sync::OnceLock;
+
 use dom_query::{Document, NodeData, NodeId, NodeRef};
+use regex::Regex;
 
 /// "No element": the parent of the root, or a block outside any table row.
 pub const NONE: u32 = u32::MAX;
@@ -167,141 +170,189 @@ fn classify(name: &str) -> (Tag, Display) {
 /// Class and id words that mark furniture, matched as whole tokens of the
 /// lower-cased `class` and `id` (split on anything not a letter or digit).
 /// These almost never name a wrapper of article text.
-const STRICT_TOKENS: &[&str] = &[
-    "share",
-    "sharing",
-    "social",
-    "sharedaddy",
-    "related",
-    "newsletter",
-    "subscribe",
-    "subscription",
-    "signup",
-    "comment",
-    "comments",
-    "disqus",
-    "cookie",
-    "cookies",
-    "consent",
-    "gdpr",
-    "sidebar",
-    "breadcrumb",
-    "breadcrumbs",
-    "ad",
-    "ads",
-    "advert",
-    "advertisement",
-    "adsense",
-    "sponsor",
-    "sponsored",
-    "popup",
-    "modal",
-    "pagination",
-    "pager",
-    "recommended",
-    "trending",
-    "popular",
-    "outbrain",
-    "taboola",
-    "copyright",
-    "disclaimer",
-    "republish",
-    "byline",
-];
+fn is_strict_token(token: &str) -> bool {
+    matches!(
+        token,
+        "share"
+            | "sharing"
+            | "social"
+            | "sharedaddy"
+            | "related"
+            | "newsletter"
+            | "subscribe"
+            | "subscription"
+            | "signup"
+            | "comment"
+            | "comments"
+            | "disqus"
+            | "cookie"
+            | "cookies"
+            | "consent"
+            | "gdpr"
+            | "sidebar"
+            | "breadcrumb"
+            | "breadcrumbs"
+            | "ad"
+            | "ads"
+            | "advert"
+            | "advertisement"
+            | "adsense"
+            | "sponsor"
+            | "sponsored"
+            | "popup"
+            | "modal"
+            | "pagination"
+            | "pager"
+            | "recommended"
+            | "trending"
+            | "popular"
+            | "outbrain"
+            | "taboola"
+            | "copyright"
+            | "disclaimer"
+            | "republish"
+            | "byline"
+    )
+}
 
 /// Furniture words that sites also use inside the names of content
 /// wrappers ("content-nav-section", "entry-meta-wrap"): they count only
 /// when no content word stands beside them.
-const WEAK_TOKENS: &[&str] = &[
-    "nav",
-    "navbar",
-    "navigation",
-    "menu",
-    "footer",
-    "banner",
-    "tags",
-    "tag",
-    "tagcloud",
-    "meta",
-    "print",
-    "toolbar",
-    "dateline",
-    "timestamp",
-    "caption",
-    "credit",
-    "credits",
-    "author",
-    "bio",
-    "masthead",
-];
+fn is_weak_token(token: &str) -> bool {
+    matches!(
+        token,
+        "nav"
+            | "navbar"
+            | "navigation"
+            | "menu"
+            | "footer"
+            | "banner"
+            | "tags"
+            | "tag"
+            | "tagcloud"
+            | "meta"
+            | "print"
+            | "toolbar"
+            | "dateline"
+            | "timestamp"
+            | "caption"
+            | "credit"
+            | "credits"
+            | "author"
+            | "bio"
+            | "masthead"
+    )
+}
 
 /// Substrings that mark furniture inside compound names ("sharebar",
 /// "post-newsletter-signup", "relatedposts").
-const STRICT_SUBSTRINGS: &[&str] = &[
-    "share",
-    "social",
-    "related",
-    "newsletter",
-    "subscri",
-    "comment",
-    "cookie",
-    "sidebar",
-    "breadcrumb",
-    "navbar",
-    "advert",
-    "paywall",
-    "signup",
-    "sign-up",
-    "readmore",
-    "read-more",
-    "more-stories",
-    "morestories",
-    "recirc",
-    "author-info",
-    "author-box",
-    "authorbox",
-    "author-bio",
-    "about-author",
-    "byline",
-    "post-meta",
-    "entry-meta",
-    "article-meta",
-    "postmeta",
-    "skip-link",
-    "skip-to",
-    "skiplink",
-    "screen-reader",
-    "visually-hidden",
-    "sr-only",
-];
+fn strict_substrings() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            &[
+                "share",
+                "social",
+                "related",
+                "newsletter",
+                "subscri",
+                "comment",
+                "cookie",
+                "sidebar",
+                "breadcrumb",
+                "navbar",
+                "advert",
+                "paywall",
+                "signup",
+                "sign-up",
+                "readmore",
+                "read-more",
+                "more-stories",
+                "morestories",
+                "recirc",
+                "author-info",
+                "author-box",
+                "authorbox",
+                "author-bio",
+                "about-author",
+                "byline",
+                "post-meta",
+                "entry-meta",
+                "article-meta",
+                "postmeta",
+                "skip-link",
+                "skip-to",
+                "skiplink",
+                "screen-reader",
+                "visually-hidden",
+                "sr-only",
+            ]
+            .join("|"),
+        )
+        .expect("literal alternation is a valid pattern")
+    })
+}
 
-const WEAK_SUBSTRINGS: &[&str] = &["footer", "promo", "follow", "tagline"];
+fn weak_substrings() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(&["footer", "promo", "follow", "tagline"].join("|"))
+            .expect("literal alternation is a valid pattern")
+    })
+}
 
-const SOFT_TOKENS: &[&str] = &[
-    "teaser", "summary", "promo", "aside", "header", "extra", "card", "cards", "info", "more",
-    "list", "feed", "box", "widget", "widgets",
-];
+fn is_soft_token(token: &str) -> bool {
+    matches!(
+        token,
+        "teaser"
+            | "summary"
+            | "promo"
+            | "aside"
+            | "header"
+            | "extra"
+            | "card"
+            | "cards"
+            | "info"
+            | "more"
+            | "list"
+            | "feed"
+            | "box"
+            | "widget"
+            | "widgets"
+    )
+}
 
-const CONTENT_TOKENS: &[&str] = &[
-    "article",
-    "content",
-    "entry",
-    "post",
-    "story",
-    "body",
-    "text",
-    "main",
-    "blog",
-    "prose",
-    "richtext",
-    "articlebody",
-    "postbody",
-    "storybody",
-    "single",
-];
+fn is_content_token(token: &str) -> bool {
+    matches!(
+        token,
+        "article"
+            | "content"
+            | "entry"
+            | "post"
+            | "story"
+            | "body"
+            | "text"
+            | "main"
+            | "blog"
+            | "prose"
+            | "richtext"
+            | "articlebody"
+            | "postbody"
+            | "storybody"
+            | "single"
+    )
+}
+
+fn content_substrings() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new("article|content|entry-|story|post-body|postbody")
+            .expect("literal alternation is a valid pattern")
+    })
+}
 
 fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
-    if class_and_id.is_empty() {
+    if class_and_id.trim().is_empty() {
         return (None, false);
     }
     let lower = class_and_id.to_ascii_lowercase();
@@ -313,30 +364,21 @@ fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
         if token.is_empty() {
             continue;
         }
-        if STRICT_TOKENS.contains(&token) {
+        if is_strict_token(token) {
             strict = true;
-        } else if WEAK_TOKENS.contains(&token) {
+        } else if is_weak_token(token) {
             weak = true;
-        } else if SOFT_TOKENS.contains(&token) {
+        } else if is_soft_token(token) {
             soft = true;
         }
-        if CONTENT_TOKENS.contains(&token) {
+        if is_content_token(token) {
             content = true;
         }
     }
-    strict = strict || STRICT_SUBSTRINGS.iter().any(|s| lower.contains(s));
-    weak = weak || WEAK_SUBSTRINGS.iter().any(|s| lower.contains(s));
+    strict = strict || strict_substrings().is_match(&lower);
+    weak = weak || weak_substrings().is_match(&lower);
     if !content {
-        content = [
-            "article",
-            "content",
-            "entry-",
-            "story",
-            "post-body",
-            "postbody",
-        ]
-        .iter()
-        .any(|s| lower.contains(s));
+        content = content_substrings().is_match(&lower);
     }
     let furniture = if strict || (weak && !content) {
         Some(Furniture::Hard)
@@ -348,37 +390,92 @@ fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
     (furniture, content)
 }
 
-fn is_hidden(el: &dom_query::Element) -> bool {
-    if el.has_attr("hidden") {
-        return true;
-    }
-    // Whole class names only: "elementor-hidden-tablet" is shown on desktops.
-    if let Some(class) = el.attr("class") {
-        if class.split_ascii_whitespace().any(|c| {
-            matches!(
-                c,
-                "hidden" | "d-none" | "sr-only" | "screen-reader-text" | "visually-hidden" | "hide"
-            )
-        }) {
-            return true;
+struct Facts {
+    hidden: bool,
+    furniture: Option<Furniture>,
+    content_name: bool,
+    semantic: bool,
+    article_body: bool,
+}
+
+/// Everything the extractor reads from an element's attributes, in one pass
+/// over them.
+fn element_facts(el: &dom_query::Element, tag: Tag) -> Facts {
+    let mut hidden = false;
+    let mut names = String::new();
+    let mut role_furniture = false;
+    let mut role_main = false;
+    let mut article_body = false;
+    for attr in &el.attrs {
+        let value: &str = &attr.value;
+        match &*attr.name.local {
+            "class" => {
+                // Whole class names only: "elementor-hidden-tablet" is shown
+                // on desktops.
+                hidden |= value.split_ascii_whitespace().any(|c| {
+                    matches!(
+                        c,
+                        "hidden"
+                            | "d-none"
+                            | "sr-only"
+                            | "screen-reader-text"
+                            | "visually-hidden"
+                            | "hide"
+                    )
+                });
+                names.push_str(value);
+                names.push(' ');
+            }
+            "id" => {
+                names.push_str(value);
+                names.push(' ');
+            }
+            "hidden" => hidden = true,
+            "aria-hidden" => hidden |= value.trim().eq_ignore_ascii_case("true"),
+            "style" => hidden |= style_hides(value),
+            "role" => {
+                role_main = value == "main";
+                role_furniture = matches!(
+                    value,
+                    "navigation"
+                        | "banner"
+                        | "contentinfo"
+                        | "complementary"
+                        | "dialog"
+                        | "alert"
+                        | "menu"
+                        | "menubar"
+                        | "toolbar"
+                        | "search"
+                );
+            }
+            "itemprop" => article_body = value.eq_ignore_ascii_case("articlebody"),
+            _ => {}
         }
     }
-    if let Some(v) = el.attr("aria-hidden") {
-        if v.trim().eq_ignore_ascii_case("true") {
-            return true;
-        }
+    let (furniture, content_name) = name_evidence(&names);
+    Facts {
+        hidden,
+        furniture: if role_furniture {
+            Some(Furniture::Hard)
+        } else {
+            furniture
+        },
+        content_name,
+        semantic: article_body || role_main || matches!(tag, Tag::Article | Tag::Main),
+        article_body,
     }
-    if let Some(style) = el.attr("style") {
-        let compact: String = style
+}
+
+fn style_hides(style: &str) -> bool {
+    let mut compact = String::with_capacity(style.len());
+    compact.extend(
+        style
             .chars()
             .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        if compact.contains("display:none") || compact.contains("visibility:hidden") {
-            return true;
-        }
-    }
-    false
+            .map(|c| c.to_ascii_lowercase()),
+    );
+    compact.contains("display:none") || compact.contains("visibility:hidden")
 }
 
 /// Where the walk stands: the innermost enclosing structures that decide a
@@ -581,7 +678,6 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
                 }
                 let node = NodeRef::new(id, tree);
                 enum Seen {
-                    Text(String),
                     Element {
                         tag: Tag,
                         display: Display,
@@ -595,61 +691,30 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
                 }
                 let seen = node
                     .query(|tn| match &tn.data {
-                        NodeData::Text { contents } => Seen::Text(contents.to_string()),
+                        NodeData::Text { contents } => {
+                            b.push_text(contents);
+                            Seen::Nothing
+                        }
                         NodeData::Element(el) => {
                             let (tag, display) = classify(&el.name.local);
-                            let hidden = is_hidden(el);
-                            let mut names = String::new();
-                            if let Some(c) = el.attr("class") {
-                                names.push_str(&c);
+                            if matches!(display, Display::Skip) {
+                                return Seen::Nothing;
                             }
-                            if let Some(i) = el.attr("id") {
-                                names.push(' ');
-                                names.push_str(&i);
-                            }
-                            let (furniture, content_name) = name_evidence(&names);
-                            let role = el.attr("role");
-                            let itemprop = el.attr("itemprop");
-                            let article_body = itemprop
-                                .as_deref()
-                                .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"));
-                            let role_furniture = role.as_deref().is_some_and(|r| {
-                                matches!(
-                                    r,
-                                    "navigation"
-                                        | "banner"
-                                        | "contentinfo"
-                                        | "complementary"
-                                        | "dialog"
-                                        | "alert"
-                                        | "menu"
-                                        | "menubar"
-                                        | "toolbar"
-                                        | "search"
-                                )
-                            });
-                            let semantic = article_body
-                                || matches!(tag, Tag::Article | Tag::Main)
-                                || role.as_deref() == Some("main");
+                            let facts = element_facts(el, tag);
                             Seen::Element {
                                 tag,
                                 display,
-                                hidden,
-                                furniture: if role_furniture {
-                                    Some(Furniture::Hard)
-                                } else {
-                                    furniture
-                                },
-                                content_name,
-                                semantic,
-                                article_body,
+                                hidden: facts.hidden,
+                                furniture: facts.furniture,
+                                content_name: facts.content_name,
+                                semantic: facts.semantic,
+                                article_body: facts.article_body,
                             }
                         }
                         _ => Seen::Nothing,
                     })
                     .unwrap_or(Seen::Nothing);
                 match seen {
-                    Seen::Text(t) => b.push_text(&t),
                     Seen::Nothing => {}
                     Seen::Element {
                         tag,
