@@ -7,10 +7,10 @@
 pub mod content;
 mod content_dom;
 pub mod dates;
+pub mod guard;
 pub mod jsonld;
 pub mod meta_authors;
 pub mod meta_title;
-pub mod guard;
 pub mod metadata;
 
 use dom_query::Document;
