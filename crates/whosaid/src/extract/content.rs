@@ -336,6 +336,8 @@ fn collect(
         };
     }
     let links = LinkSums::new(blocks);
+    // Positions in `kept` of list items that are mostly links.
+    let mut linked_items: Vec<usize> = Vec::new();
     let title = meta.title.as_deref().map(normalized_words);
     let mut kept = Vec::new();
     for i in container.first_block as usize..container.end_block as usize {
@@ -356,7 +358,15 @@ fn collect(
         if b.kind == RawKind::Caption {
             continue;
         }
+        if b.local_link_chars * 2 > b.chars {
+            // A table of contents, or a lone footnote mark.
+            continue;
+        }
         if b.kind != RawKind::Cell && link_density(b) > KEEP_MAX_LINK_DENSITY {
+            if b.kind == RawKind::ListItem {
+                linked_items.push(kept.len());
+                kept.push(i);
+            }
             continue;
         }
         if let (RawKind::Heading(_), Some(t)) = (b.kind, &title) {
@@ -366,10 +376,35 @@ fn collect(
         }
         kept.push(i);
     }
+    keep_enclosed_link_items(weights, &linked_items, &mut kept);
     cut_at_end_marker(blocks, weights, &mut kept);
     drop_repeats(blocks, &mut kept);
     trim_edges(blocks, weights, &mut kept);
     kept
+}
+
+/// Keeps list items that are mostly links (a list of products or sources
+/// the article names) only where the article goes on after them; before
+/// the first prose or after the last they are menus and "more" lists.
+fn keep_enclosed_link_items(weights: &[f32], linked_items: &[usize], kept: &mut Vec<usize>) {
+    if linked_items.is_empty() {
+        return;
+    }
+    let first_prose = kept.iter().position(|&i| weights[i] > 0.0);
+    let last_prose = kept.iter().rposition(|&i| weights[i] > 0.0);
+    let mut drop = vec![false; kept.len()];
+    for &pos in linked_items {
+        let enclosed = first_prose.is_some_and(|f| f < pos) && last_prose.is_some_and(|l| l > pos);
+        if let Some(d) = drop.get_mut(pos) {
+            *d = !enclosed;
+        }
+    }
+    let mut pos = 0;
+    kept.retain(|_| {
+        let keep = !drop.get(pos).copied().unwrap_or(false);
+        pos += 1;
+        keep
+    });
 }
 
 /// Headings that open what comes after an article on the same page:

@@ -42,6 +42,9 @@ pub enum Tag {
     Aside,
     Address,
     Anchor,
+    /// A link to a place on the same page (`href="#..."`): tables of
+    /// contents, footnote marks.
+    LocalAnchor,
     Inline,
     Other,
 }
@@ -100,6 +103,8 @@ pub struct RawBlock {
     /// Non-space characters, and those of them inside links.
     pub chars: u32,
     pub link_chars: u32,
+    /// Characters inside links to the same page.
+    pub local_link_chars: u32,
     pub words: u32,
     /// Under a hidden block-level element. Script-rendered pages (streamed
     /// server rendering) park the whole article in one, so hidden runs are
@@ -396,6 +401,7 @@ struct Facts {
     content_name: bool,
     semantic: bool,
     article_body: bool,
+    local_link: bool,
 }
 
 /// Everything the extractor reads from an element's attributes, in one pass
@@ -406,6 +412,7 @@ fn element_facts(el: &dom_query::Element, tag: Tag) -> Facts {
     let mut role_furniture = false;
     let mut role_main = false;
     let mut article_body = false;
+    let mut local_link = false;
     for attr in &el.attrs {
         let value: &str = &attr.value;
         match &*attr.name.local {
@@ -450,6 +457,7 @@ fn element_facts(el: &dom_query::Element, tag: Tag) -> Facts {
                 );
             }
             "itemprop" => article_body = value.eq_ignore_ascii_case("articlebody"),
+            "href" => local_link = tag == Tag::Anchor && value.starts_with('#'),
             _ => {}
         }
     }
@@ -464,6 +472,7 @@ fn element_facts(el: &dom_query::Element, tag: Tag) -> Facts {
         content_name,
         semantic: article_body || role_main || matches!(tag, Tag::Article | Tag::Main),
         article_body,
+        local_link,
     }
 }
 
@@ -483,6 +492,7 @@ fn style_hides(style: &str) -> bool {
 #[derive(Default)]
 struct Context {
     link: u32,
+    local_link: u32,
     heading: Vec<u8>,
     li: u32,
     quote: u32,
@@ -498,6 +508,7 @@ struct Builder {
     buf: String,
     chars: u32,
     link_chars: u32,
+    local_link_chars: u32,
     pending_space: bool,
     /// Stack of open block-level elements (indices into `elems`).
     owners: Vec<u32>,
@@ -524,6 +535,9 @@ impl Builder {
             self.chars += 1;
             if in_link {
                 self.link_chars += 1;
+                if self.ctx.local_link > 0 {
+                    self.local_link_chars += 1;
+                }
             }
         }
     }
@@ -567,6 +581,7 @@ impl Builder {
                 text,
                 chars: self.chars,
                 link_chars: self.link_chars,
+                local_link_chars: self.local_link_chars,
                 words,
                 hidden: self.hidden_depth > 0,
                 in_list: self.ctx.li > 0,
@@ -577,12 +592,17 @@ impl Builder {
         }
         self.chars = 0;
         self.link_chars = 0;
+        self.local_link_chars = 0;
         self.pending_space = false;
     }
 
     fn enter(&mut self, tag: Tag, idx: u32) {
         match tag {
             Tag::Anchor => self.ctx.link += 1,
+            Tag::LocalAnchor => {
+                self.ctx.link += 1;
+                self.ctx.local_link += 1;
+            }
             Tag::Heading(l) => self.ctx.heading.push(l),
             Tag::Li | Tag::Dt | Tag::Dd => self.ctx.li += 1,
             Tag::Blockquote => self.ctx.quote += 1,
@@ -598,6 +618,10 @@ impl Builder {
     fn leave(&mut self, tag: Tag) {
         match tag {
             Tag::Anchor => self.ctx.link = self.ctx.link.saturating_sub(1),
+            Tag::LocalAnchor => {
+                self.ctx.link = self.ctx.link.saturating_sub(1);
+                self.ctx.local_link = self.ctx.local_link.saturating_sub(1);
+            }
             Tag::Heading(_) => {
                 self.ctx.heading.pop();
             }
@@ -630,6 +654,7 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
         buf: String::new(),
         chars: 0,
         link_chars: 0,
+        local_link_chars: 0,
         pending_space: false,
         owners: Vec::new(),
         ctx: Context::default(),
@@ -702,7 +727,11 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
                             }
                             let facts = element_facts(el, tag);
                             Seen::Element {
-                                tag,
+                                tag: if facts.local_link {
+                                    Tag::LocalAnchor
+                                } else {
+                                    tag
+                                },
                                 display,
                                 hidden: facts.hidden,
                                 furniture: facts.furniture,
