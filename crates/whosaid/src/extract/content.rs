@@ -508,7 +508,7 @@ fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
 /// Drops short non-prose runs before the first and after the last prose
 /// run: bylines, datelines, "Advertisement", tag lists.
 fn trim_edges(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>) {
-    let is_edge_junk = |i: usize| {
+    let is_short_junk = |i: usize| {
         let b = &blocks[i];
         weights[i] <= 0.0
             && !matches!(
@@ -517,17 +517,51 @@ fn trim_edges(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>) {
             )
             && b.words < 12
     };
-    let start = kept
-        .iter()
-        .position(|&i| !is_edge_junk(i))
-        .unwrap_or(kept.len());
-    let end = kept
-        .iter()
-        .rposition(|&i| !is_edge_junk(i))
-        .map_or(start, |p| p + 1)
-        .max(start);
+    let is_heading = |i: usize| matches!(blocks[i].kind, RawKind::Heading(_));
+    // At the start, a heading stays only when text follows it directly
+    // ("Introduction" before the first paragraph); "Table of contents"
+    // before a trimmed dateline goes.
+    let mut start = 0;
+    while start < kept.len() {
+        let i = kept[start];
+        let next_is_text = kept
+            .get(start + 1)
+            .is_some_and(|&n| !is_heading(n) && !is_short_junk(n));
+        if is_short_junk(i) || (is_heading(i) && !next_is_text) {
+            start += 1;
+        } else {
+            break;
+        }
+    }
+    // At the end, a heading with nothing under it goes too.
+    let mut end = kept.len();
+    while end > start {
+        let i = kept[end - 1];
+        if is_short_junk(i) || is_heading(i) || is_author_note(&blocks[i], weights[i]) {
+            end -= 1;
+        } else {
+            break;
+        }
+    }
     kept.truncate(end);
     kept.drain(..start);
+}
+
+/// The author's box at the foot of an article: "Jane Roe is a senior
+/// editor at ..." or "Written by Jane Roe".
+fn is_author_note(b: &RawBlock, weight: f32) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(
+            r"(?x)^(
+              (written|reviewed|edited|fact-checked)\s?by\b.{0,80}$
+            | (dr\.\s)?\p{Lu}[\p{L}.'-]+(\s\p{Lu}[\p{L}.'-]+){0,3},?(\s[\p{Lu}\p{L},.]+)?\s(is|was|has\sbeen|has|writes|covers|joined)\s
+              .*\b(writer|editor|author|journalist|reporter|contributor|columnist|analyst|correspondent|blogger|freelance|founder|owner|director|expert|specialist|staff)\b
+            )",
+        )
+        .expect("author-note pattern is valid")
+    });
+    (weight <= 0.0 || b.words <= 90) && re.is_match(&b.text)
 }
 
 fn emit(blocks: &[RawBlock], kept: &[usize]) -> Vec<(BlockKind, String)> {
