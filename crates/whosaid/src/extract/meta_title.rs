@@ -32,6 +32,63 @@ pub fn title_key(s: &str) -> String {
 /// page's `<h1>` texts, best placed first; `site_names` are names the site
 /// goes by (og:site_name, publisher, the host's main label).
 pub fn choose_title(metas: &[&str], headings: &[&str], site_names: &[&str]) -> Option<String> {
+    let chosen = choose_raw(metas, headings, site_names)?;
+    let decoded = decode_leftover_entities(&chosen);
+    // A bar separates a headline from a tagline or section far more often
+    // than it sits inside one.
+    let title = match decoded.split_once(" | ") {
+        Some((head, _)) if head.split_whitespace().count() >= 3 => head.trim().to_string(),
+        _ => decoded,
+    };
+    (!title.is_empty()).then_some(title)
+}
+
+/// Entities escaped twice in the source (`&amp;#x26;`) survive parsing as
+/// text; decodes numeric ones and the few named ones seen in titles.
+pub fn decode_leftover_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find('&') {
+        out.push_str(&rest[..p]);
+        let tail = &rest[p..];
+        let decoded = tail.find(';').filter(|&e| e <= 10).and_then(|e| {
+            let name = &tail[1..e];
+            let c = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+            } else if let Some(dec) = name.strip_prefix('#') {
+                dec.parse::<u32>().ok().and_then(char::from_u32)
+            } else {
+                match name {
+                    "amp" => Some('&'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "nbsp" => Some(' '),
+                    _ => None,
+                }
+            };
+            c.map(|c| (c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &tail[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn choose_raw(metas: &[&str], headings: &[&str], site_names: &[&str]) -> Option<String> {
     let metas: Vec<&str> = metas
         .iter()
         .map(|m| m.trim())
@@ -58,7 +115,21 @@ pub fn choose_title(metas: &[&str], headings: &[&str], site_names: &[&str]) -> O
         }
     }
     if let Some(best) = metas.first() {
-        return Some(strip_site(best, &site_keys));
+        let stripped = strip_site(best, &site_keys);
+        // Meta titles are often an SEO rewording of the headline; a heading
+        // on the same subject is the headline as shown. One sharing few
+        // words is a logo, a section name or another story.
+        let heading = headings
+            .iter()
+            .map(|h| h.trim())
+            .find(|h| !h.is_empty() && !is_site_name(&title_key(h), &site_keys));
+        if let Some(h) = heading {
+            let (of_heading, of_meta) = word_overlap(&title_key(h), &title_key(&stripped));
+            if of_heading >= 0.4 && of_meta >= 0.25 {
+                return Some(h.to_string());
+            }
+        }
+        return Some(stripped);
     }
     headings
         .iter()
@@ -113,6 +184,17 @@ fn is_site_name(key: &str, site_keys: &[String]) -> bool {
                 && squashed.len() <= site_squashed.len() + 12)
             || (squashed.len() >= 4 && site_squashed.contains(&squashed))
     })
+}
+
+/// Shares of `a`'s and of `b`'s distinct words that the other has.
+fn word_overlap(a: &str, b: &str) -> (f64, f64) {
+    let a_words: std::collections::HashSet<&str> = a.split(' ').filter(|w| !w.is_empty()).collect();
+    let b_words: std::collections::HashSet<&str> = b.split(' ').filter(|w| !w.is_empty()).collect();
+    if a_words.is_empty() || b_words.is_empty() {
+        return (0.0, 0.0);
+    }
+    let shared = a_words.intersection(&b_words).count() as f64;
+    (shared / a_words.len() as f64, shared / b_words.len() as f64)
 }
 
 fn word_count(s: &str) -> usize {
@@ -247,6 +329,20 @@ mod tests {
                 row.want,
                 "row {i}"
             );
+        }
+    }
+
+    #[test]
+    fn leftover_entities() {
+        for (raw, want) in [
+            ("Tools &#x26; Tips", "Tools & Tips"),
+            ("Tom &amp; Jerry", "Tom & Jerry"),
+            ("It&#8217;s here", "It\u{2019}s here"),
+            ("AT&T rises", "AT&T rises"),
+            ("a & b; c", "a & b; c"),
+            ("&#xFFFFFFFF; odd", "&#xFFFFFFFF; odd"),
+        ] {
+            assert_eq!(decode_leftover_entities(raw), want);
         }
     }
 
