@@ -335,61 +335,40 @@ fn enums_agree_with_the_rust_types() {
 fn schema_rejects_malformed_records() {
     let validator = validator();
     let base = serde_json::to_value(full_record()).expect("serialising");
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
-        (
-            "wrong schema name",
-            Box::new(|r| r["schema"] = json!("whosaid/2")),
-        ),
-        (
-            "missing article text",
-            Box::new(|r| {
-                r["article"].as_object_mut().map(|a| a.remove("text"));
-            }),
-        ),
-        (
-            "unknown block kind",
-            Box::new(|r| r["article"]["blocks"][0]["kind"] = json!("aside")),
-        ),
-        (
-            "unknown stance",
-            Box::new(|r| r["attributions"][0]["stance"] = json!("says")),
-        ),
-        (
-            "negative offset",
-            Box::new(|r| r["attributions"][0]["content"]["start"] = json!(-1)),
-        ),
-        (
-            "short sha256",
-            Box::new(|r| r["source"]["sha256"] = json!("abc")),
-        ),
-        (
-            "date in words",
-            Box::new(|r| r["article"]["published"] = json!("March 14, 2026")),
-        ),
-        (
-            "upper-case language",
-            Box::new(|r| r["article"]["language"] = json!("EN")),
-        ),
-        (
-            "unknown field",
-            Box::new(|r| r["article"]["summary"] = json!("x")),
-        ),
-        (
-            "span of three",
-            Box::new(|r| r["attributions"][0]["content"]["spans"][0] = json!([1, 2, 3])),
-        ),
-        (
-            "authors not a list",
-            Box::new(|r| r["article"]["authors"] = json!("A. Writer")),
-        ),
-        (
-            "missing parent",
-            Box::new(|r| {
-                r["attributions"][0]
-                    .as_object_mut()
-                    .map(|a| a.remove("parent"));
-            }),
-        ),
+    type Edit = fn(&mut Value);
+    let edits: Vec<(&str, Edit)> = vec![
+        ("wrong schema name", |r| r["schema"] = json!("whosaid/2")),
+        ("missing article text", |r| {
+            r["article"].as_object_mut().map(|a| a.remove("text"));
+        }),
+        ("unknown block kind", |r| {
+            r["article"]["blocks"][0]["kind"] = json!("aside")
+        }),
+        ("unknown stance", |r| {
+            r["attributions"][0]["stance"] = json!("says")
+        }),
+        ("negative offset", |r| {
+            r["attributions"][0]["content"]["start"] = json!(-1)
+        }),
+        ("short sha256", |r| r["source"]["sha256"] = json!("abc")),
+        ("date in words", |r| {
+            r["article"]["published"] = json!("March 14, 2026")
+        }),
+        ("upper-case language", |r| {
+            r["article"]["language"] = json!("EN")
+        }),
+        ("unknown field", |r| r["article"]["summary"] = json!("x")),
+        ("span of three", |r| {
+            r["attributions"][0]["content"]["spans"][0] = json!([1, 2, 3])
+        }),
+        ("authors not a list", |r| {
+            r["article"]["authors"] = json!("A. Writer")
+        }),
+        ("missing parent", |r| {
+            r["attributions"][0]
+                .as_object_mut()
+                .map(|a| a.remove("parent"));
+        }),
     ];
     for (what, edit) in edits {
         let mut record = base.clone();
