@@ -290,6 +290,17 @@ fn choose_container(elems: &[Elem], sums: &Sums) -> Option<usize> {
     best.map(|(i, _)| i)
 }
 
+/// A heading that repeats the page title, which the record carries apart;
+/// page titles often add the site's name after the headline.
+fn is_title(heading: &str, title: &str) -> bool {
+    if heading.is_empty() || title.is_empty() {
+        return false;
+    }
+    heading == title
+        || (heading.split(' ').count() >= 3
+            && (title.starts_with(heading) || heading.starts_with(title)))
+}
+
 fn normalized_words(s: &str) -> String {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -370,7 +381,7 @@ fn collect(
             continue;
         }
         if let (RawKind::Heading(_), Some(t)) = (b.kind, &title) {
-            if !t.is_empty() && normalized_words(&b.text) == *t {
+            if is_title(&normalized_words(&b.text), t) {
                 continue;
             }
         }
@@ -468,6 +479,7 @@ fn cut_at_end_marker(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>
 /// themselves on purpose.
 fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
     let mut seen_shingles: HashMap<u64, usize> = HashMap::new();
+    let mut seen_texts: HashSet<&str> = HashSet::new();
     kept.retain(|&i| {
         let b = &blocks[i];
         let t = b.text.trim();
@@ -477,6 +489,11 @@ fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
         let words: Vec<&str> = t.split_whitespace().collect();
         if words.len() < 3 {
             return true;
+        }
+        // The same paragraph twice is a page's second copy (mobile and
+        // desktop layouts, a standfirst repeated as a summary).
+        if words.len() >= 10 && !seen_texts.insert(t) {
+            return false;
         }
         let hashes: Vec<u64> = words
             .windows(3)
