@@ -290,6 +290,51 @@ fn choose_container(elems: &[Elem], sums: &Sums) -> Option<usize> {
     best.map(|(i, _)| i)
 }
 
+/// Short runs that are the site talking, not the article: affiliate
+/// disclosures, reading times, photo credits, form messages, prompts to
+/// share, follow or subscribe.
+fn is_boilerplate(b: &RawBlock) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    if b.words > 45 {
+        return false;
+    }
+    let re = RE.get_or_init(|| {
+        Regex::new(
+            r"(?xi)
+              \b(we|i)\s(may\s)?(earn|receive|get|make)\s(a\s)?(small\s)?(commission|compensation|affiliate)
+            | \baffiliate\s(links?|commissions?|partners?)\b
+            | \bpaid\spromotion\b
+            | \b(independently|editorially)\s(selected|chosen|reviewed)\b
+            | ^advertisement$
+            | ^(story|article)\scontinues\sbelow
+            | ^(continue|keep)\sreading\b
+            | ^scroll\sto\scontinue
+            | ^loading(\s\w+)?\W*$
+            | ^link\scopied
+            | ^summari[sz]e\swith\s
+            | ^oops!?\ssomething\swent\swrong
+            | ^thank\syou!?\syour\ssubmission
+            | this\sfield\sis\sfor\svalidation
+            | ^no\scredit\scard\srequired
+            | \ball\srights\sreserved\b
+            | ^(copyright\s)?©\s?\d{4}
+            | \brepublish\s(our|this)\b
+            | ^follow\sus\b
+            | ^share\s(this|the)\s(article|post|story|page)
+            | ^click\shere\sto\s(subscribe|sign\sup|download|join)
+            | ^(sign\sup|subscribe)\s(for|to)\s(our|the)\b
+            | ^\d+\s(min|mins|minute|minutes)(\s(read|reading\stime))?$
+            | ^(read|reading)\stime\b
+            | ^(photo|image|picture|video)(\s(credit|source|courtesy))?s?\s?:
+            | ^(credit|source|courtesy)\s?:\s*(getty|shutterstock|istock|ap\b|reuters|afp)
+            | ^(getty\simages|shutterstock|istock)\b
+            ",
+        )
+        .expect("boilerplate pattern is valid")
+    });
+    re.is_match(b.text.trim())
+}
+
 /// A heading that repeats the page title, which the record carries apart;
 /// page titles often add the site's name after the headline.
 fn is_title(heading: &str, title: &str) -> bool {
@@ -366,7 +411,7 @@ fn collect(
             }
             _ => {}
         }
-        if b.kind == RawKind::Caption {
+        if b.kind == RawKind::Caption || is_boilerplate(b) {
             continue;
         }
         if b.local_link_chars * 2 > b.chars {
