@@ -40,7 +40,7 @@ pub struct TrainAttributionArgs {
     #[arg(long, default_value_t = TrainConfig::default().min_count)]
     min_count: u32,
     /// Drop weights smaller than this in the written model.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = TrainConfig::default().min_weight)]
     min_weight: f32,
 }
 
@@ -78,17 +78,16 @@ fn attribution(args: TrainAttributionArgs) -> Result<ExitCode> {
     let config = TrainConfig {
         epochs: args.epochs,
         min_count: args.min_count,
+        min_weight: args.min_weight,
         ..TrainConfig::default()
     };
     let model = tagger::train(&training, config, |line| eprintln!("{line}"));
-    let bytes = model.to_bytes(args.min_weight);
+    let bytes = model.to_bytes();
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
-    let kept = tagger::Tagger::from_bytes(&bytes)
-        .map(|t| t.first.len() + t.second.len())
-        .unwrap_or_default();
+    let kept = model.len();
     eprintln!(
         "wrote {} ({} bytes, {} features) in {:.1} s",
         args.out.display(),

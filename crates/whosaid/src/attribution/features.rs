@@ -440,6 +440,9 @@ const T_W_QUOTE: u64 = 26;
 const T_CUE_BOTH: u64 = 27;
 const T_COMMAS: u64 = 28;
 const T_SENT_QUOTES: u64 = 29;
+const T_SPEAKER_PREFIX: u64 = 30;
+const T_SENT_PLACE: u64 = 31;
+const T_WORD_CUE_SIDE: u64 = 32;
 
 fn bucket(d: usize) -> u64 {
     match d {
@@ -519,6 +522,34 @@ pub fn featurise(
                 let has = info[start..i].iter().any(|t| t.quote != QuoteMark::None);
                 for s in &mut sentence_has_quote[start..i] {
                     *s = has;
+                }
+                start = i;
+            }
+        }
+    }
+    // A transcript or headline speaker: up to four capitalised words at
+    // the paragraph start, then a colon ("WALLACE:", "Pat Caddell:").
+    let colon = word_hash(":");
+    let prefix_colon = info
+        .iter()
+        .take(5)
+        .position(|t| t.word == colon)
+        .filter(|&c| {
+            c > 0
+                && info[..c]
+                    .iter()
+                    .all(|t| matches!(t.shape, SHAPE_CAP | SHAPE_UPPER | SHAPE_PUNCT))
+        });
+    // Start and end token of each token's sentence.
+    let mut sentence_start_at = vec![0usize; n];
+    let mut sentence_end_at = vec![0usize; n];
+    {
+        let mut start = 0;
+        for i in 0..=n {
+            if i == n || (i > 0 && info[i].sentence != info[i - 1].sentence) {
+                for k in start..i {
+                    sentence_start_at[k] = start;
+                    sentence_end_at[k] = i;
                 }
                 start = i;
             }
@@ -636,6 +667,48 @@ pub fn featurise(
                 | (left.is_some() as u64) << 2
                 | (right.is_some() as u64) << 3,
         );
+        let prefix = match prefix_colon {
+            None => 0,
+            Some(c) if i < c => 1,
+            Some(c) if i == c => 2,
+            Some(_) => 3,
+        };
+        f(T_SPEAKER_PREFIX, prefix | (t.shape as u64) << 4);
+        f(
+            T_SENT_PLACE,
+            bucket(i - sentence_start_at[i])
+                | bucket(sentence_end_at[i] - 1 - i) << 8
+                | (t.in_quote as u64) << 16,
+        );
+        let side = match (left, right) {
+            (Some(1), _) => 1,
+            (_, Some(1)) => 2,
+            (Some(_), None) => 3,
+            (None, Some(_)) => 4,
+            (Some(_), Some(_)) => 5,
+            (None, None) => 0,
+        };
+        f(T_WORD_CUE_SIDE, mix(t.word, side));
+        if let Some(st) = &stacked {
+            st.features(info, i, out);
+        }
+    }
+    offsets.push(out.len() as u32);
+}
+
+/// Only the stacked features of a paragraph (see [`featurise`]); the
+/// tagger adds them to the text features it already looked up.
+pub fn featurise_stacked(
+    info: &[TokInfo],
+    first_pass: &[usize],
+    out: &mut Vec<u64>,
+    offsets: &mut Vec<u32>,
+) {
+    out.clear();
+    offsets.clear();
+    let stacked = (first_pass.len() == info.len()).then(|| Stacked::new(info, first_pass));
+    for i in 0..info.len() {
+        offsets.push(out.len() as u32);
         if let Some(st) = &stacked {
             st.features(info, i, out);
         }

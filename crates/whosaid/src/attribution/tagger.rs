@@ -99,13 +99,14 @@ impl Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<u32, V, BuildHasherDefault<KeyHasher>>;
 
-/// The model file is `MAGIC`, then little-endian: version (u32), label
-/// count (u32), weight scale (f32), the transition table (8 x 7 f32, the
-/// last row for the sequence start), the feature count (u32), and per
-/// feature, sorted by key: key (u32), a bit mask of labels with a weight
-/// (u8) and one i16 per set bit. A weight is its i16 times the scale.
+/// The tagger file is `MAGIC`, then little-endian: version (u32), weight
+/// scale (f32), the two models' transition tables (each 8 x 7 f32, the last
+/// row for the sequence start), the feature count (u32), and per feature,
+/// sorted by key: key (u32), a mask (u16) of the weights present (bits 0-6
+/// the first model's labels, 7-13 the second's) and one i16 per set bit. A
+/// weight is its i16 times the scale.
 const MAGIC: &[u8; 8] = b"WSTAGGER";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Why a model file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -119,7 +120,7 @@ pub enum ModelError {
     Truncated,
 }
 
-/// A trained tagger.
+/// One perceptron as training produces it.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
     weights: KeyMap<[f32; LABELS]>,
@@ -132,172 +133,7 @@ fn key(feature: u64) -> u32 {
     (feature >> 32) as u32
 }
 
-static BUILTIN: &[u8] = include_bytes!("model/tagger.bin");
-
-/// The tagger file: `STACK_MAGIC`, then the first and the second (stacked)
-/// model, each as a little-endian u32 length and a [`Model`] file.
-const STACK_MAGIC: &[u8; 8] = b"WSTAGSTK";
-
-/// Two models: the first tags from the text alone, the second also sees the
-/// first one's labels of the whole sentence (stacking).
-#[derive(Debug, Clone, Default)]
-pub struct Tagger {
-    pub first: Model,
-    pub second: Model,
-}
-
-impl Tagger {
-    /// The tagger trained on PolNeAR that ships with the library; `None`
-    /// if the embedded file is unreadable (a build without a trained model).
-    pub fn builtin() -> Option<&'static Tagger> {
-        static TAGGER: OnceLock<Option<Tagger>> = OnceLock::new();
-        TAGGER
-            .get_or_init(|| Tagger::from_bytes(BUILTIN).ok())
-            .as_ref()
-    }
-
-    pub fn from_bytes(bytes: &[u8]) -> Result<Tagger, ModelError> {
-        let mut r = Reader { bytes, at: 0 };
-        if r.take(8)? != STACK_MAGIC {
-            return Err(ModelError::Magic);
-        }
-        let n = r.u32()? as usize;
-        let first = Model::from_bytes(r.take(n)?)?;
-        let n = r.u32()? as usize;
-        let second = Model::from_bytes(r.take(n)?)?;
-        Ok(Tagger { first, second })
-    }
-
-    pub fn to_bytes(&self, min_weight: f32) -> Vec<u8> {
-        let mut out = STACK_MAGIC.to_vec();
-        for m in [&self.first, &self.second] {
-            let b = m.to_bytes(min_weight);
-            out.extend_from_slice(&(b.len() as u32).to_le_bytes());
-            out.extend_from_slice(&b);
-        }
-        out
-    }
-
-    /// One label per token of `analysis`.
-    pub fn tag(&self, text: &str, analysis: &Analysis) -> Vec<Label> {
-        let mut labels = Vec::with_capacity(analysis.tokens.len());
-        let mut scratch = Scratch::default();
-        let mut first = Vec::new();
-        for p in 0..analysis.paragraphs.len() {
-            let context = scratch.next_paragraph(text, analysis, p);
-            self.first.tag_paragraph(&mut scratch, context, None);
-            first.clone_from(&scratch.path);
-            self.second
-                .tag_paragraph(&mut scratch, context, Some(&first));
-            // Tokens outside every paragraph (none in practice) stay Outside.
-            let para = &analysis.paragraphs[p];
-            labels.resize(para.tokens.start, Label::Outside);
-            labels.extend(scratch.path.iter().map(|&l| Label::from_index(l)));
-        }
-        labels.resize(analysis.tokens.len(), Label::Outside);
-        labels
-    }
-}
-
 impl Model {
-    /// Number of features with a weight.
-    pub fn len(&self) -> usize {
-        self.weights.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.weights.is_empty()
-    }
-
-    pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
-        let mut r = Reader { bytes, at: 0 };
-        if r.take(8)? != MAGIC {
-            return Err(ModelError::Magic);
-        }
-        let version = r.u32()?;
-        if version != VERSION {
-            return Err(ModelError::Version(version));
-        }
-        if r.u32()? as usize != LABELS {
-            return Err(ModelError::Truncated);
-        }
-        let scale = r.f32()?;
-        let mut model = Model::default();
-        for row in model.transitions.iter_mut() {
-            for w in row.iter_mut() {
-                *w = r.f32()?;
-            }
-        }
-        let n = r.u32()? as usize;
-        model.weights.reserve(n.min(bytes.len() / 5));
-        for _ in 0..n {
-            let k = r.u32()?;
-            let mask = r.take(1)?[0];
-            let mut w = [0f32; LABELS];
-            for (l, slot) in w.iter_mut().enumerate() {
-                if mask & (1 << l) != 0 {
-                    *slot = r.i16()? as f32 * scale;
-                }
-            }
-            model.weights.insert(k, w);
-        }
-        Ok(model)
-    }
-
-    /// Serialises the model, dropping weights under `min_weight` in
-    /// absolute value (after scaling to i16).
-    pub fn to_bytes(&self, min_weight: f32) -> Vec<u8> {
-        let max = self
-            .weights
-            .values()
-            .flat_map(|w| w.iter())
-            .fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
-        let mut keys: Vec<&u32> = self.weights.keys().collect();
-        keys.sort();
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
-        out.extend_from_slice(&(LABELS as u32).to_le_bytes());
-        out.extend_from_slice(&scale.to_le_bytes());
-        for row in &self.transitions {
-            for w in row {
-                out.extend_from_slice(&w.to_le_bytes());
-            }
-        }
-        let count_at = out.len();
-        out.extend_from_slice(&0u32.to_le_bytes());
-        let mut count = 0u32;
-        for k in keys {
-            let w = &self.weights[k];
-            let q: Vec<i16> = w
-                .iter()
-                .map(|&x| {
-                    if x.abs() < min_weight {
-                        0
-                    } else {
-                        (x / scale).round().clamp(-32767.0, 32767.0) as i16
-                    }
-                })
-                .collect();
-            let mask = q
-                .iter()
-                .enumerate()
-                .fold(0u8, |m, (l, &v)| if v != 0 { m | 1 << l } else { m });
-            if mask == 0 {
-                continue;
-            }
-            count += 1;
-            out.extend_from_slice(&k.to_le_bytes());
-            out.push(mask);
-            for v in q.iter().filter(|&&v| v != 0) {
-                out.extend_from_slice(&v.to_le_bytes());
-            }
-        }
-        out[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
-        out
-    }
-
     fn emissions(&self, feats: &[u64], offsets: &[u32], out: &mut Vec<[f32; LABELS]>) {
         out.clear();
         for w in offsets.windows(2) {
@@ -312,23 +148,246 @@ impl Model {
             out.push(e);
         }
     }
+}
 
-    /// Labels the paragraph in `scratch.info` into `scratch.path`.
-    fn tag_paragraph(
-        &self,
-        scratch: &mut Scratch,
-        context: ParagraphContext,
-        first_pass: Option<&[usize]>,
-    ) {
+static BUILTIN: &[u8] = include_bytes!("model/tagger.bin");
+
+const FILTER_BITS: u32 = 22;
+const FILTER_MASK: u32 = (1 << FILTER_BITS) - 1;
+
+/// The trained tagger: two perceptrons. The first tags from the text
+/// alone; the second also sees the first one's labels of the whole
+/// sentence (stacking). Both models' weights for a feature sit together as
+/// i16, so one lookup serves both passes and sums stay integers.
+#[derive(Debug, Clone, Default)]
+pub struct Tagger {
+    table: KeyMap<[i16; 2 * LABELS]>,
+    /// One bit per `key & FILTER_MASK` of the keys in `table`: most
+    /// features of a text are not in the model, and this small bit set
+    /// (it stays in cache) turns most of those lookups away.
+    filter: Vec<u64>,
+    scale: f32,
+    transitions: [[[f32; LABELS]; LABELS + 1]; 2],
+}
+
+impl Tagger {
+    /// The tagger trained on PolNeAR that ships with the library; `None`
+    /// if the embedded file is unreadable (a build without a trained model).
+    pub fn builtin() -> Option<&'static Tagger> {
+        static TAGGER: OnceLock<Option<Tagger>> = OnceLock::new();
+        TAGGER
+            .get_or_init(|| Tagger::from_bytes(BUILTIN).ok())
+            .as_ref()
+    }
+
+    /// Joins two trained models, dropping weights under `min_weight` in
+    /// absolute value.
+    pub fn from_models(first: &Model, second: &Model, min_weight: f32) -> Tagger {
+        let max = [first, second]
+            .iter()
+            .flat_map(|m| m.weights.values().flat_map(|w| w.iter()))
+            .fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let mut table: KeyMap<[i16; 2 * LABELS]> = KeyMap::default();
+        for (half, model) in [first, second].iter().enumerate() {
+            for (&k, w) in &model.weights {
+                for (l, &x) in w.iter().enumerate() {
+                    if x.abs() < min_weight {
+                        continue;
+                    }
+                    let q = (x / scale).round().clamp(-32767.0, 32767.0) as i16;
+                    if q != 0 {
+                        table.entry(k).or_insert([0; 2 * LABELS])[half * LABELS + l] = q;
+                    }
+                }
+            }
+        }
+        Tagger {
+            table,
+            scale,
+            transitions: [first.transitions, second.transitions],
+            filter: Vec::new(),
+        }
+        .with_filter()
+    }
+
+    fn with_filter(mut self) -> Tagger {
+        self.filter = vec![0u64; 1 << (FILTER_BITS - 6)];
+        for &k in self.table.keys() {
+            let b = k & FILTER_MASK;
+            self.filter[(b >> 6) as usize] |= 1 << (b & 63);
+        }
+        self
+    }
+
+    #[inline]
+    fn lookup(&self, feature: u64) -> Option<&[i16; 2 * LABELS]> {
+        let k = key(feature);
+        let b = k & FILTER_MASK;
+        let word = self.filter.get((b >> 6) as usize)?;
+        if word & (1 << (b & 63)) == 0 {
+            return None;
+        }
+        self.table.get(&k)
+    }
+
+    /// Number of features with a weight.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Tagger, ModelError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(8)? != MAGIC {
+            return Err(ModelError::Magic);
+        }
+        let version = r.u32()?;
+        if version != VERSION {
+            return Err(ModelError::Version(version));
+        }
+        let mut tagger = Tagger {
+            scale: r.f32()?,
+            ..Tagger::default()
+        };
+        for table in tagger.transitions.iter_mut() {
+            for row in table.iter_mut() {
+                for w in row.iter_mut() {
+                    *w = r.f32()?;
+                }
+            }
+        }
+        let n = r.u32()? as usize;
+        tagger.table.reserve(n.min(bytes.len() / 8));
+        for _ in 0..n {
+            let k = r.u32()?;
+            let mask = r.u16()?;
+            let mut w = [0i16; 2 * LABELS];
+            for (l, slot) in w.iter_mut().enumerate() {
+                if mask & (1 << l) != 0 {
+                    *slot = r.i16()?;
+                }
+            }
+            tagger.table.insert(k, w);
+        }
+        Ok(tagger.with_filter())
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut keys: Vec<&u32> = self.table.keys().collect();
+        keys.sort();
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&self.scale.to_le_bytes());
+        for table in &self.transitions {
+            for row in table {
+                for w in row {
+                    out.extend_from_slice(&w.to_le_bytes());
+                }
+            }
+        }
+        out.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+        for k in keys {
+            let w = &self.table[k];
+            let mask = w
+                .iter()
+                .enumerate()
+                .fold(0u16, |m, (l, &v)| if v != 0 { m | 1 << l } else { m });
+            out.extend_from_slice(&k.to_le_bytes());
+            out.extend_from_slice(&mask.to_le_bytes());
+            for v in w.iter().filter(|&&v| v != 0) {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// One label per token of `analysis`.
+    pub fn tag(&self, text: &str, analysis: &Analysis) -> Vec<Label> {
+        let mut labels = Vec::with_capacity(analysis.tokens.len());
+        let mut scratch = Scratch::default();
+        for p in 0..analysis.paragraphs.len() {
+            let context = scratch.next_paragraph(text, analysis, p);
+            self.tag_paragraph(&mut scratch, context);
+            // Tokens outside every paragraph (none in practice) stay Outside.
+            let para = &analysis.paragraphs[p];
+            labels.resize(para.tokens.start, Label::Outside);
+            labels.extend(scratch.path.iter().map(|&l| Label::from_index(l)));
+        }
+        labels.resize(analysis.tokens.len(), Label::Outside);
+        labels
+    }
+
+    /// Labels the paragraph in `scratch.info` into `scratch.path`: the
+    /// first model's pass, then the second's on the same text features
+    /// plus the stacked ones.
+    fn tag_paragraph(&self, scratch: &mut Scratch, context: ParagraphContext) {
         features::featurise(
             &scratch.info,
             context,
-            first_pass,
+            None,
             &mut scratch.feats,
             &mut scratch.offsets,
         );
-        self.emissions(&scratch.feats, &scratch.offsets, &mut scratch.emissions);
-        viterbi(&scratch.emissions, &self.transitions, &mut scratch.path);
+        scratch.sums.clear();
+        for w in scratch.offsets.windows(2) {
+            let mut acc = [0i32; 2 * LABELS];
+            for &f in &scratch.feats[w[0] as usize..w[1] as usize] {
+                if let Some(fw) = self.lookup(f) {
+                    for (a, &x) in acc.iter_mut().zip(fw.iter()) {
+                        *a += x as i32;
+                    }
+                }
+            }
+            scratch.sums.push(acc);
+        }
+        let scale = self.scale;
+        let emissions = |sums: &[[i32; 2 * LABELS]], half: usize, out: &mut Vec<[f32; LABELS]>| {
+            out.clear();
+            out.extend(sums.iter().map(|acc| {
+                let mut e = [0f32; LABELS];
+                for (l, slot) in e.iter_mut().enumerate() {
+                    *slot = acc[half * LABELS + l] as f32 * scale;
+                }
+                e
+            }));
+        };
+        emissions(&scratch.sums, 0, &mut scratch.emissions);
+        viterbi(
+            &scratch.emissions,
+            &self.transitions[0],
+            &mut scratch.back,
+            &mut scratch.first,
+        );
+        features::featurise_stacked(
+            &scratch.info,
+            &scratch.first,
+            &mut scratch.feats,
+            &mut scratch.offsets,
+        );
+        for (t, w) in scratch.offsets.windows(2).enumerate() {
+            let Some(acc) = scratch.sums.get_mut(t) else {
+                break;
+            };
+            for &f in &scratch.feats[w[0] as usize..w[1] as usize] {
+                if let Some(fw) = self.lookup(f) {
+                    for l in LABELS..2 * LABELS {
+                        acc[l] += fw[l] as i32;
+                    }
+                }
+            }
+        }
+        emissions(&scratch.sums, 1, &mut scratch.emissions);
+        viterbi(
+            &scratch.emissions,
+            &self.transitions[1],
+            &mut scratch.back,
+            &mut scratch.path,
+        );
     }
 }
 
@@ -361,6 +420,10 @@ impl<'a> Reader<'a> {
     fn f32(&mut self) -> Result<f32, ModelError> {
         Ok(f32::from_bits(self.u32()?))
     }
+    fn u16(&mut self) -> Result<u16, ModelError> {
+        let b = self.take(2)?;
+        Ok(u16::from_le_bytes([b[0], b[1]]))
+    }
     fn i16(&mut self) -> Result<i16, ModelError> {
         let b = self.take(2)?;
         Ok(i16::from_le_bytes([b[0], b[1]]))
@@ -376,6 +439,9 @@ struct Scratch {
     feats: Vec<u64>,
     offsets: Vec<u32>,
     emissions: Vec<[f32; LABELS]>,
+    sums: Vec<[i32; 2 * LABELS]>,
+    back: Vec<[u8; LABELS]>,
+    first: Vec<usize>,
     path: Vec<usize>,
 }
 
@@ -406,6 +472,7 @@ impl Scratch {
 fn viterbi(
     emissions: &[[f32; LABELS]],
     transitions: &[[f32; LABELS]; LABELS + 1],
+    back: &mut Vec<[u8; LABELS]>,
     path: &mut Vec<usize>,
 ) {
     path.clear();
@@ -413,30 +480,36 @@ fn viterbi(
     if n == 0 {
         return;
     }
-    let mut back = vec![[0usize; LABELS]; n];
-    let mut score = [f32::NEG_INFINITY; LABELS];
-    for l in 0..LABELS {
-        if allowed(START, l) {
-            score[l] = transitions[START][l] + emissions[0][l];
+    back.clear();
+    back.resize(n, [0; LABELS]);
+    // BIO constraints as impossible transitions, so the inner loop has no
+    // branches.
+    let mut trans = *transitions;
+    for (p, row) in trans.iter_mut().enumerate() {
+        for (l, w) in row.iter_mut().enumerate() {
+            if !allowed(p, l) {
+                *w = f32::NEG_INFINITY;
+            }
         }
     }
+    let mut score = [0f32; LABELS];
+    for l in 0..LABELS {
+        score[l] = trans[START][l] + emissions[0][l];
+    }
     for t in 1..n {
-        let mut next = [f32::NEG_INFINITY; LABELS];
+        let mut next = [0f32; LABELS];
         for l in 0..LABELS {
-            let mut best = f32::NEG_INFINITY;
+            let mut best = score[0] + trans[0][l];
             let mut arg = 0;
-            for (p, &s) in score.iter().enumerate() {
-                if !allowed(p, l) || s == f32::NEG_INFINITY {
-                    continue;
-                }
-                let v = s + transitions[p][l];
+            for p in 1..LABELS {
+                let v = score[p] + trans[p][l];
                 if v > best {
                     best = v;
                     arg = p;
                 }
             }
             next[l] = best + emissions[t][l];
-            back[t][l] = arg;
+            back[t][l] = arg as u8;
         }
         score = next;
     }
@@ -449,7 +522,7 @@ fn viterbi(
     path.resize(n, 0);
     path[n - 1] = last;
     for t in (1..n).rev() {
-        path[t - 1] = back[t][path[t]];
+        path[t - 1] = back[t][path[t]] as usize;
     }
 }
 
@@ -608,6 +681,9 @@ pub struct TrainConfig {
     pub epochs: usize,
     /// Features seen fewer times in the training data are dropped.
     pub min_count: u32,
+    /// Weights smaller than this in absolute value are left out of the
+    /// model (keeps the file small; perceptron weights count updates).
+    pub min_weight: f32,
     /// Seed of the shuffling of sequences between epochs.
     pub seed: u64,
     /// The second model learns from first-pass labels made by first models
@@ -623,6 +699,7 @@ impl Default for TrainConfig {
             min_count: 2,
             seed: 0x5eed,
             folds: 4,
+            min_weight: 1.0,
         }
     }
 }
@@ -740,6 +817,7 @@ pub fn train(
     let folds = config.folds.max(2);
     let mut first_pass: Vec<Vec<usize>> = vec![Vec::new(); paragraphs.len()];
     let mut emissions = Vec::new();
+    let mut back = Vec::new();
     for fold in 0..folds {
         let (held, rest): (Vec<usize>, Vec<usize>) = all
             .iter()
@@ -748,7 +826,12 @@ pub fn train(
         let model = fit(&base, &paragraphs, &rest, config, &mut |_| {});
         for i in held {
             model.emissions(&base[i].feats, &base[i].offsets, &mut emissions);
-            viterbi(&emissions, &model.transitions, &mut first_pass[i]);
+            viterbi(
+                &emissions,
+                &model.transitions,
+                &mut back,
+                &mut first_pass[i],
+            );
         }
     }
     drop(base);
@@ -759,7 +842,7 @@ pub fn train(
         .collect();
     progress("second model");
     let second = fit(&stacked, &paragraphs, &all, config, &mut progress);
-    Tagger { first, second }
+    Tagger::from_models(&first, &second, config.min_weight)
 }
 
 /// One structured averaged perceptron over the paragraphs `which`.
@@ -825,6 +908,7 @@ fn fit(
     let mut order: Vec<usize> = (0..sequences.len()).collect();
     let mut rng = config.seed | 1;
     let mut emissions = Vec::new();
+    let mut back = Vec::new();
     let mut path = Vec::new();
     for epoch in 0..config.epochs {
         // Fisher-Yates with xorshift64: fixed seed, fixed order.
@@ -849,7 +933,7 @@ fn fit(
                 }
                 emissions.push(e);
             }
-            viterbi(&emissions, &tw, &mut path);
+            viterbi(&emissions, &tw, &mut back, &mut path);
             total += s.gold.len();
             if path == s.gold {
                 c += 1.0;
@@ -973,9 +1057,14 @@ mod tests {
         let mut e = vec![[0f32; LABELS]; 3];
         e[0][Label::Inside(Role::Cue).index()] = 10.0;
         let mut path = Vec::new();
-        viterbi(&e, &[[0.0; LABELS]; LABELS + 1], &mut path);
+        viterbi(&e, &[[0.0; LABELS]; LABELS + 1], &mut Vec::new(), &mut path);
         assert_ne!(path[0], Label::Inside(Role::Cue).index());
-        viterbi(&[], &[[0.0; LABELS]; LABELS + 1], &mut path);
+        viterbi(
+            &[],
+            &[[0.0; LABELS]; LABELS + 1],
+            &mut Vec::new(),
+            &mut path,
+        );
         assert!(path.is_empty());
     }
 
@@ -1010,11 +1099,12 @@ mod tests {
             min_count: 1,
             seed: 1,
             folds: 2,
+            min_weight: 0.0,
         };
         let tagger = train(&docs, config, |_| {});
         let expected = gold_labels(&analysis, &gold);
         assert_eq!(tagger.tag(text, &analysis), expected);
-        let bytes = tagger.to_bytes(0.0);
+        let bytes = tagger.to_bytes();
         let again = Tagger::from_bytes(&bytes).unwrap();
         assert_eq!(again.tag(text, &analysis), expected);
         assert!(matches!(
