@@ -696,10 +696,10 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             epochs: 12,
-            min_count: 2,
+            min_count: 3,
             seed: 0x5eed,
             folds: 4,
-            min_weight: 1.0,
+            min_weight: 4.0,
         }
     }
 }
