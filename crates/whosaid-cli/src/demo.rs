@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use whosaid::{Input, Pipeline};
+use whosaid::{Input, Pipeline, Record};
 
 use crate::extract::{write_record, FormatArg};
 
@@ -66,7 +66,46 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     write_record(&mut out, &record, format, false)
-        .and_then(|()| out.flush())
+        .and_then(|()| {
+            if matches!(args.format, DemoFormat::Text) {
+                write_attributions(&mut out, &record)?;
+            }
+            out.flush()
+        })
         .context("writing to standard output")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The ledger in a line per attribution: who, how, what.
+fn write_attributions(out: &mut impl Write, record: &Record) -> std::io::Result<()> {
+    if record.attributions.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nWho said what:")?;
+    for a in &record.attributions {
+        let speaker = a.speaker.as_ref().map_or("(no source)", |s| {
+            s.actor
+                .and_then(|id| record.actors.get(id))
+                .map_or(s.text.as_str(), |actor| actor.name.as_str())
+        });
+        let cue = a.cue.as_ref().map_or("", |c| c.text.as_str());
+        let kind = serde_json::to_value(a.kind).unwrap_or_default();
+        let kind = kind.as_str().unwrap_or("");
+        // A discontinuous quote prints its parts, not the narration between.
+        let text = &record.article.text;
+        let content = match &a.content.spans {
+            Some(parts) => parts
+                .iter()
+                .filter_map(|&[start, end]| text.get(start..end))
+                .collect::<Vec<_>>()
+                .join(" \u{2026} "),
+            None => a.content.text.clone(),
+        };
+        let content = content.split_whitespace().collect::<Vec<_>>().join(" ");
+        writeln!(
+            out,
+            "  {speaker} [{kind}, {cue}]: \u{201c}{content}\u{201d}"
+        )?;
+    }
+    Ok(())
 }
