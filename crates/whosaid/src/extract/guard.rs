@@ -232,7 +232,8 @@ fn classify(lower: &[u8]) -> TagInfo {
             | b"track"
             | b"wbr"
     );
-    // html5ever parses with scripting enabled, so noscript is raw text too.
+    // Not noscript: dom_query parses with scripting disabled, so its
+    // content is markup like any other.
     info.raw_text = matches!(
         lower,
         b"script"
@@ -243,7 +244,6 @@ fn classify(lower: &[u8]) -> TagInfo {
             | b"iframe"
             | b"noembed"
             | b"noframes"
-            | b"noscript"
     );
     info.plaintext = lower == b"plaintext";
     info.closes_p = matches!(
@@ -1215,6 +1215,10 @@ mod tests {
                 "<svg><path/><path/><g/><g/><circle/></svg>",
             ),
             ("lt in text", "<div>a < b and c<d</div>"),
+            (
+                "noscript",
+                "<div><noscript><img src=x></noscript><div>x</div></div>",
+            ),
             ("stray end tags", "</div></span></p></li><div>x</div>"),
             (
                 "unclosed at end",
@@ -1334,6 +1338,10 @@ mod tests {
                 format!("{}hello", "<a href=x><div>x</a>".repeat(n)),
             ),
             ("blockquotes", format!("{}hello", "<blockquote>".repeat(n))),
+            (
+                "inside noscript",
+                format!("<noscript>{}hello", "<div>".repeat(n)),
+            ),
             (
                 "uppercase",
                 format!("{}hello{}", "<DIV>".repeat(n), "</DIV>".repeat(n)),
