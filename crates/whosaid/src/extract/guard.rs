@@ -1431,6 +1431,86 @@ mod tests {
         ));
     }
 
+    /// Random tag soup from the tags the model treats specially: whatever
+    /// the mix, the tree html5ever builds from the guarded page stays within
+    /// the limit plus what the model knowingly lets through (implied
+    /// html/body/tbody/tr, re-opened formatting elements).
+    #[test]
+    fn random_tag_soup_is_bounded_after_parsing() {
+        const TAGS: &[&str] = &[
+            "<div>",
+            "</div>",
+            "<p>",
+            "</p>",
+            "<b>",
+            "</b>",
+            "<i class=x>",
+            "</i>",
+            "<a href=1>",
+            "</a>",
+            "<li>",
+            "</li>",
+            "<ul>",
+            "</ul>",
+            "<table>",
+            "</table>",
+            "<tr>",
+            "<td>",
+            "</td>",
+            "<span>",
+            "</span>",
+            "<svg>",
+            "</svg>",
+            "<g>",
+            "<path/>",
+            "<br>",
+            "<font face=a>",
+            "</font>",
+            "<h2>",
+            "</h2>",
+            "<button>",
+            "<select>",
+            "<option>",
+            "<dl>",
+            "<dt>",
+            "<dd>",
+            "<blockquote>",
+            "<nobr>",
+            "<noscript>",
+            "<template>",
+            "<script>x</script>",
+            "<!-- c -->",
+            "text ",
+            "more text ",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let limit = 24;
+        for case in 0..150 {
+            let mut html = String::new();
+            for _ in 0..1500 {
+                // Skew towards opening, so that pages get deep.
+                let r = next() as usize;
+                let tag = TAGS[r % TAGS.len()];
+                if tag.starts_with("</") && r % 3 == 0 {
+                    continue;
+                }
+                html.push_str(tag);
+            }
+            let g = guard(&html, &limits(limit, 1_000_000));
+            let depth = parsed_depth(&g.html);
+            assert!(
+                depth <= limit + MAX_ACTIVE_FORMATTING + 8,
+                "case {case}: parsed depth {depth}\n{html}"
+            );
+        }
+    }
+
     #[test]
     fn large_inputs_stay_linear() {
         let started = std::time::Instant::now();
