@@ -55,6 +55,11 @@ const JUNK_COST: f32 = 0.4;
 /// Cost of a character of furniture text (not links) in a container,
 /// relative to a character of link text.
 const FURNITURE_TEXT_COST: f32 = 0.3;
+/// A sibling of the chosen container joins it with at least this much
+/// prose ...
+const SPLIT_PART_MIN_PROSE: f32 = 300.0;
+/// ... and at most this much weighed junk per character of prose.
+const SPLIT_PART_MAX_JUNK: f32 = 0.1;
 /// Below this much prose, the page has no article to speak of.
 const MIN_BODY_PROSE_CHARS: f32 = 150.0;
 
@@ -217,7 +222,8 @@ fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
     let Some(c) = container else {
         return listing();
     };
-    let kept = collect(outline, c, &weights, &furniture, meta, with_hidden);
+    let roots = with_split_parts(elems, c, &clean, &in_furniture);
+    let kept = collect(outline, &roots, &weights, &furniture, meta, with_hidden);
     let kept_prose: f32 = kept.iter().map(|&i| weights[i]).sum();
     if kept_prose < MIN_BODY_PROSE_CHARS || looks_like_listing(blocks, &elems[c], &kept, &weights) {
         return listing();
@@ -255,6 +261,42 @@ fn looks_like_listing(
     let longest = kept.iter().map(|&i| weights[i]).fold(0.0f32, f32::max);
     let prose: f32 = kept.iter().map(|&i| weights[i]).sum();
     longest < 300.0 && prose < 200.0 * linked_headlines as f32
+}
+
+/// The chosen container and, when the article is split into parts that
+/// have no tight common ancestor (sections laid directly in the page
+/// body among other things), the sibling subtrees along its ancestor line
+/// that read as dense prose too. Returned in document order.
+fn with_split_parts(elems: &[Elem], c: usize, sums: &Sums, in_furniture: &[bool]) -> Vec<usize> {
+    let mut on_path = vec![false; elems.len()];
+    let mut a = c;
+    while let Some(e) = elems.get(a) {
+        on_path[a] = true;
+        if e.parent == NONE {
+            break;
+        }
+        a = e.parent as usize;
+    }
+    let mut roots = vec![c];
+    for (i, e) in elems.iter().enumerate() {
+        if on_path[i]
+            || e.parent == NONE
+            || e.parent as usize == c
+            || !on_path.get(e.parent as usize).copied().unwrap_or(false)
+        {
+            continue;
+        }
+        if in_furniture.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        let prose = sums.prose(e);
+        let junk = sums.junk(e);
+        if prose >= SPLIT_PART_MIN_PROSE && JUNK_COST * junk <= SPLIT_PART_MAX_JUNK * prose {
+            roots.push(i);
+        }
+    }
+    roots.sort_unstable();
+    roots
 }
 
 fn listing() -> Body {
@@ -357,7 +399,7 @@ fn normalized_words(s: &str) -> String {
 /// Runs kept from the container `c`, by index.
 fn collect(
     outline: &Outline,
-    c: usize,
+    roots: &[usize],
     weights: &[f32],
     furniture: &[Option<Furniture>],
     meta: &Metadata,
@@ -365,7 +407,7 @@ fn collect(
 ) -> Vec<usize> {
     let elems = &outline.elems;
     let blocks = &outline.blocks;
-    let Some(container) = elems.get(c) else {
+    let Some(&first_root) = roots.first() else {
         return Vec::new();
     };
     // Furniture strictly inside the container, inherited down the tree.
@@ -374,16 +416,21 @@ fn collect(
     // the kind and the outermost element of that kind.
     let mut below: Vec<Option<(Furniture, usize)>> = vec![None; elems.len()];
     let mut inside = vec![false; elems.len()];
-    for i in c..elems.len() {
+    for &r in roots {
+        if let Some(x) = inside.get_mut(r) {
+            *x = true;
+        }
+    }
+    for i in first_root..elems.len() {
         let e = &elems[i];
         let parent = e.parent as usize;
-        if i != c && (e.parent == NONE || !inside.get(parent).copied().unwrap_or(false)) {
-            break;
-        }
-        inside[i] = true;
-        if i == c {
+        if inside[i] {
             continue;
         }
+        if e.parent == NONE || !inside.get(parent).copied().unwrap_or(false) {
+            continue;
+        }
+        inside[i] = true;
         let own = furniture[i].map(|f| (f, i));
         let up = below.get(parent).copied().flatten();
         below[i] = match (own, up) {
@@ -396,7 +443,11 @@ fn collect(
     let mut linked_items: Vec<usize> = Vec::new();
     let title = meta.title.as_deref().map(normalized_words);
     let mut kept = Vec::new();
-    for i in container.first_block as usize..container.end_block as usize {
+    let ranges = roots
+        .iter()
+        .filter_map(|&r| elems.get(r))
+        .flat_map(|e| e.first_block as usize..e.end_block as usize);
+    for i in ranges {
         let b = &blocks[i];
         if b.hidden && !with_hidden {
             continue;

@@ -413,6 +413,8 @@ fn element_facts(el: &dom_query::Element, tag: Tag) -> Facts {
     let mut role_main = false;
     let mut article_body = false;
     let mut local_link = false;
+    let mut hidden_attr = false;
+    let mut streamed_segment = false;
     for attr in &el.attrs {
         let value: &str = &attr.value;
         match &*attr.name.local {
@@ -436,8 +438,9 @@ fn element_facts(el: &dom_query::Element, tag: Tag) -> Facts {
             "id" => {
                 names.push_str(value);
                 names.push(' ');
+                streamed_segment = value.starts_with("S:");
             }
-            "hidden" => hidden = true,
+            "hidden" => hidden_attr = true,
             "aria-hidden" => hidden |= value.trim().eq_ignore_ascii_case("true"),
             "style" => hidden |= style_hides(value),
             "role" => {
@@ -461,6 +464,10 @@ fn element_facts(el: &dom_query::Element, tag: Tag) -> Facts {
             _ => {}
         }
     }
+    // Streamed server rendering sends late parts of the page as
+    // `<div hidden id="S:n">` at the end of the body, for a script to move
+    // into place: they are shown, only elsewhere.
+    hidden |= hidden_attr && !streamed_segment;
     let (furniture, content_name) = name_evidence(&names);
     Facts {
         hidden,
