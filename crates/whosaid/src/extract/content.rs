@@ -929,6 +929,49 @@ mod tests {
     }
 
     #[test]
+    fn streamed_segments_at_the_end_of_the_body_are_shown() {
+        // Server-rendered pages stream late sections as hidden holders that
+        // a script moves into place; each is a separate child of the body.
+        let html = page(&format!(
+            "<main><h1>Guide to tides</h1><p>Loading...</p></main>\
+             <div hidden id=\"S:1\"><div>{}{}</div></div>\
+             <div hidden id=\"S:2\"><div>{}{}</div></div>",
+            prose("spring tides"),
+            prose("neap tides"),
+            prose("tide tables"),
+            prose("harbour pilots")
+        ));
+        let all = joined(&run(&html));
+        for topic in [
+            "spring tides",
+            "neap tides",
+            "tide tables",
+            "harbour pilots",
+        ] {
+            assert!(all.contains(topic), "missing {topic} in {all}");
+        }
+    }
+
+    /// Regression: page builders put furniture words in the class names of
+    /// every wrapper ("elementor-widget", "elementor-hidden-tablet"), and
+    /// some wrap the article in an aside or a "content-nav" section.
+    #[test]
+    fn builder_class_names_do_not_hide_the_article() {
+        let html = page(&format!(
+            "<aside class=\"layout\"><main>\
+             <div class=\"elementor-widget elementor-widget-theme-post-content elementor-hidden-tablet\">\
+             <div class=\"content-nav-section\">{}{}{}</div></div></main></aside>",
+            prose("quarry noise"),
+            prose("lorry routes"),
+            prose("dust checks")
+        ));
+        let all = joined(&run(&html));
+        for topic in ["quarry noise", "lorry routes", "dust checks"] {
+            assert!(all.contains(topic), "missing {topic} in {all}");
+        }
+    }
+
+    #[test]
     fn deep_nesting_does_not_overflow() {
         let depth = 20_000;
         let html = format!(
