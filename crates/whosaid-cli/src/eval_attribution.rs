@@ -60,6 +60,10 @@ pub struct AttributionArgs {
     /// pipeline (isolates the tagger from the assembly rules).
     #[arg(long, hide = true)]
     tagger: bool,
+    /// Like --tagger but with the gold labels in place of the tagger's:
+    /// what the linking alone loses.
+    #[arg(long, hide = true)]
+    gold_tags: bool,
     /// Score predictions from a JSON-lines file instead of running the
     /// pipeline: `{"name": STEM, "attributions": [{"source": [[s, e]], "cue":
     /// [...], "content": [...]}]}` with UTF-8 byte offsets (for peers).
@@ -114,7 +118,8 @@ pub fn run(args: AttributionArgs) -> Result<ExitCode> {
         .map(|doc| {
             let predicted = match &given {
                 Some(map) => Ok(map.get(&doc.name).cloned().unwrap_or_default()),
-                None if args.tagger => Ok(tagger_attributions(&doc.text)),
+                None if args.gold_tags => Ok(tagger_attributions(&doc.text, Some(doc))),
+                None if args.tagger => Ok(tagger_attributions(&doc.text, None)),
                 None => pipeline_attributions(&pipeline, doc),
             };
             match predicted {
@@ -285,10 +290,13 @@ pub fn record_attributions(record: &Record) -> Vec<Spans> {
 }
 
 /// The tagger alone, with its simple linking.
-fn tagger_attributions(doc_text: &str) -> Vec<Spans> {
+fn tagger_attributions(doc_text: &str, gold: Option<&GoldDocument>) -> Vec<Spans> {
     let blocks = whosaid::article::from_plain_text(doc_text.to_string()).blocks;
     let analysis = text::analyze(doc_text, &blocks);
-    let labels = tagger::tag(doc_text, &analysis);
+    let labels = match gold {
+        Some(doc) => tagger::gold_labels(&analysis, &doc.attributions),
+        None => tagger::tag(doc_text, &analysis),
+    };
     let spans = tagger::spans(&analysis, &labels);
     let range = |i: usize| Range {
         start: spans[i].start,

@@ -539,7 +539,8 @@ pub struct RoleSpan {
 }
 
 /// Turns labels into spans. A Begin always starts a new span; an Inside
-/// after a different role (impossible from [`Model::tag`]) starts one too.
+/// after a different role (impossible from [`Tagger::tag`]) starts one too.
+/// Content spans lose their outer quotation marks.
 pub fn spans(analysis: &Analysis, labels: &[Label]) -> Vec<RoleSpan> {
     let mut out: Vec<RoleSpan> = Vec::new();
     for para in &analysis.paragraphs {
@@ -567,6 +568,24 @@ pub fn spans(analysis: &Analysis, labels: &[Label]) -> Vec<RoleSpan> {
             }
         }
         out.extend(open.take());
+    }
+    // The record's content excludes the quotation marks, which PolNeAR
+    // (and so the tagger) often includes.
+    for s in out.iter_mut().filter(|s| s.role == Role::Content) {
+        let is_mark = |i: usize| analysis.tokens.get(i).is_some_and(|t| t.quote().is_some());
+        while s.tokens.len() > 1 && is_mark(s.tokens.start) {
+            s.tokens.start += 1;
+        }
+        while s.tokens.len() > 1 && is_mark(s.tokens.end - 1) {
+            s.tokens.end -= 1;
+        }
+        if let (Some(first), Some(last)) = (
+            analysis.tokens.get(s.tokens.start),
+            analysis.tokens.get(s.tokens.end - 1),
+        ) {
+            s.start = first.start;
+            s.end = last.end;
+        }
     }
     out
 }
@@ -1115,6 +1134,32 @@ mod tests {
             Tagger::from_bytes(b"nonsense"),
             Err(ModelError::Magic)
         ));
+    }
+
+    #[test]
+    fn the_shipped_model_loads_and_finds_a_plain_attribution() {
+        let tagger = Tagger::builtin().expect("the embedded model parses");
+        assert!(tagger.len() > 10_000);
+        let text = "“We will build the bridge by May,” the mayor of Eastvale said on Tuesday.";
+        let analysis = analyze(text, &[]);
+        let spans = spans(&analysis, &tagger.tag(text, &analysis));
+        let found: Vec<(Role, &str)> = spans
+            .iter()
+            .map(|s| (s.role, &text[s.start..s.end]))
+            .collect();
+        assert!(found.contains(&(Role::Cue, "said")), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|&(r, t)| r == Role::Source && t.contains("mayor")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|&(r, t)| r == Role::Content && t.starts_with("We will build")),
+            "{found:?}"
+        );
     }
 
     #[test]
