@@ -362,7 +362,10 @@ fn debug_dates(
             "ldmod\t{:?}",
             show(ld.modified.as_deref().and_then(parse_date))
         ),
-        format!("visible\t{:?}", show(visible_date(facts, anchor))),
+        format!(
+            "visible\t{:?}",
+            show(visible_date(facts, anchor).map(|v| v.date))
+        ),
         format!("anchor\t{anchor:?}"),
     ];
     for t in &facts.visible_dates {
@@ -433,7 +436,7 @@ const MAX_DATE_DISTANCE: u32 = 400;
 /// heading (dates before it count double distance: a date above the title
 /// is common, but so is a list of other stories), else the first one in
 /// the article or its header.
-fn visible_date(facts: &Facts, anchor: Option<u32>) -> Option<DateTime> {
+fn visible_date(facts: &Facts, anchor: Option<u32>) -> Option<&VisibleDate> {
     let usable = facts
         .visible_dates
         .iter()
@@ -449,13 +452,12 @@ fn visible_date(facts: &Facts, anchor: Option<u32>) -> Option<DateTime> {
                 (distance <= MAX_DATE_DISTANCE).then_some((distance, v))
             })
             .min_by_key(|(d, v)| (v.marked_modified, *d))
-            .map(|(_, v)| v.date),
+            .map(|(_, v)| v),
         None => usable
             .filter(|v| {
                 v.flags & (IN_ARTICLE | IN_HEADER | IN_BYLINE | IN_DATELINE) != 0
                     || v.marked_published
             })
-            .map(|v| v.date)
             .next(),
     }
 }
@@ -466,11 +468,21 @@ fn pick_date(
     url: Option<&str>,
     anchor: Option<u32>,
 ) -> Option<String> {
+    // Yoast and similar stamp every page, article or not, with WebPage
+    // dates; without an article type they count only when the page was
+    // never modified since.
+    let ld_published = (ld.has_article || ld.modified.is_none())
+        .then(|| ld.published.as_deref().and_then(parse_date))
+        .flatten();
+    // The date shown beside the headline, even an "Updated" one, is the
+    // date readers (and the evaluation data) take as the article's; the
+    // JSON-LD publication date only when nothing is shown.
+    let shown = visible_date(facts, anchor).map(|v| v.date);
     let found = facts
         .meta(&DATE_METAS)
         .and_then(parse_date)
-        .or_else(|| visible_date(facts, anchor))
-        .or_else(|| ld.published.as_deref().and_then(parse_date))
+        .or(shown)
+        .or(ld_published)
         .or_else(|| url.and_then(date_from_url));
     found.map(|d: DateTime| d.to_record_string())
 }
@@ -1112,7 +1124,6 @@ mod tests {
         assert_eq!(m.title.as_deref(), Some("Deep title"));
         assert_eq!(m.authors, ["Jane Doe"]);
     }
-
 
     #[test]
     fn language_codes() {
