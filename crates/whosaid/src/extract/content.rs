@@ -343,13 +343,13 @@ fn is_boilerplate(b: &RawBlock) -> bool {
     let re = RE.get_or_init(|| {
         Regex::new(
             r"(?xi)
-              \b(we|i)\s(may\s)?(earn|receive|get|make)\s(a\s)?(small\s)?(commission|compensation|affiliate)
-            | \baffiliate\s(links?|commissions?|partners?)\b
-            | \bpaid\spromotion\b
-            | \b(independently|editorially)\s(selected|chosen|reviewed)\b
+              (?-u:\b)(we|i)\s(may\s)?(earn|receive|get|make)\s(a\s)?(small\s)?(commission|compensation|affiliate)
+            | (?-u:\b)affiliate\s(links?|commissions?|partners?)(?-u:\b)
+            | (?-u:\b)paid\spromotion(?-u:\b)
+            | (?-u:\b)(independently|editorially)\s(selected|chosen|reviewed)(?-u:\b)
             | ^advertisement$
             | ^(story|article)\scontinues\sbelow
-            | ^(continue|keep)\sreading\b
+            | ^(continue|keep)\sreading(?-u:\b)
             | ^scroll\sto\scontinue
             | ^loading(\s\w+)?\W*$
             | ^link\scopied
@@ -358,18 +358,18 @@ fn is_boilerplate(b: &RawBlock) -> bool {
             | ^thank\syou!?\syour\ssubmission
             | this\sfield\sis\sfor\svalidation
             | ^no\scredit\scard\srequired
-            | \ball\srights\sreserved\b
+            | (?-u:\b)all\srights\sreserved(?-u:\b)
             | ^(copyright\s)?©\s?\d{4}
-            | \brepublish\s(our|this)\b
-            | ^follow\sus\b
+            | (?-u:\b)republish\s(our|this)(?-u:\b)
+            | ^follow\sus(?-u:\b)
             | ^share\s(this|the)\s(article|post|story|page)
             | ^click\shere\sto\s(subscribe|sign\sup|download|join)
-            | ^(sign\sup|subscribe)\s(for|to)\s(our|the)\b
+            | ^(sign\sup|subscribe)\s(for|to)\s(our|the)(?-u:\b)
             | ^\d+\s(min|mins|minute|minutes)(\s(read|reading\stime))?$
-            | ^(read|reading)\stime\b
+            | ^(read|reading)\stime(?-u:\b)
             | ^(photo|image|picture|video)(\s(credit|source|courtesy))?s?\s?:
-            | ^(credit|source|courtesy)\s?:\s*(getty|shutterstock|istock|ap\b|reuters|afp)
-            | ^(getty\simages|shutterstock|istock)\b
+            | ^(credit|source|courtesy)\s?:\s*(getty|shutterstock|istock|ap(?-u:\b)|reuters|afp)
+            | ^(getty\simages|shutterstock|istock)(?-u:\b)
             ",
         )
         .expect("boilerplate pattern is valid")
@@ -667,9 +667,9 @@ fn is_author_note(b: &RawBlock, weight: f32) -> bool {
     let re = RE.get_or_init(|| {
         Regex::new(
             r"(?x)^(
-              (written|reviewed|edited|fact-checked)\s?by\b.{0,80}$
+              (written|reviewed|edited|fact-checked)\s?by(?-u:\b).{0,80}$
             | (dr\.\s)?\p{Lu}[\p{L}.'-]+(\s\p{Lu}[\p{L}.'-]+){0,3},?(\s[\p{Lu}\p{L},.]+)?\s(is|was|has\sbeen|has|writes|covers|joined)\s
-              .*\b(writer|editor|author|journalist|reporter|contributor|columnist|analyst|correspondent|blogger|freelance|founder|owner|director|expert|specialist|staff)\b
+              .*(?-u:\b)(writer|editor|author|journalist|reporter|contributor|columnist|analyst|correspondent|blogger|freelance|founder|owner|director|expert|specialist|staff)(?-u:\b)
             )",
         )
         .expect("author-note pattern is valid")
