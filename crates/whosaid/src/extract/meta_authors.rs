@@ -296,6 +296,8 @@ fn split_names(s: &str) -> Vec<String> {
                     last.push_str(", ");
                     last.push_str(piece);
                 }
+                // "Jane Doe, Lead Reviewer": a job title, not a second person.
+                Some(_) if is_job_title(piece) => {}
                 _ => parts.push(piece.to_string()),
             }
         }
@@ -376,6 +378,35 @@ const ROLE_MODIFIERS: [&str; 16] = [
     "freelance",
 ];
 
+/// Words that mark a comma-separated part as a job title or expertise.
+const TITLE_WORDS: [&str; 14] = [
+    "reviewer",
+    "certified",
+    "licensed",
+    "expert",
+    "gardener",
+    "grader",
+    "professor",
+    "dietitian",
+    "nutritionist",
+    "researcher",
+    "engineer",
+    "scientist",
+    "of",
+    "at",
+];
+
+fn is_job_title(part: &str) -> bool {
+    part.split_whitespace().any(|w| {
+        let lower = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        ROLE_WORDS.contains(&lower.as_str())
+            || TITLE_WORDS.contains(&lower.as_str())
+            || (ROLE_MODIFIERS.contains(&lower.as_str()) && lower != "staff")
+    })
+}
+
 fn is_role_word(word: &str) -> bool {
     let w = word
         .trim_matches(|c: char| !c.is_alphanumeric() && c != '.')
@@ -439,7 +470,7 @@ fn clean_one(raw: &str) -> Option<String> {
     if lower.starts_with("http") || lower.starts_with("www.") || lower.contains(".com/") {
         return None;
     }
-    const JUNK: [&str; 20] = [
+    const JUNK: [&str; 22] = [
         "staff",
         "admin",
         "administrator",
@@ -460,6 +491,8 @@ fn clean_one(raw: &str) -> Option<String> {
         "more",
         "posted",
         "view all posts",
+        "webmaster",
+        "manufacturer",
     ];
     if JUNK.contains(&lower.as_str()) {
         return None;
@@ -515,6 +548,11 @@ mod tests {
             ("Jane Doe, Jane Doe", &["Jane Doe"]),
             ("", &[]),
             ("Liza Doe Marketing Director", &["Liza Doe"]),
+            ("Rasmus Roe, Lead Reviewer", &["Rasmus Roe"]),
+            (
+                "Jane Doe, Senior Editor, and John Roe",
+                &["Jane Doe", "John Roe"],
+            ),
             ("Dec 17, 2025 Jane Doe", &["Jane Doe"]),
             ("Posted by Jane at December 16, 2025 11:15 AM", &["Jane"]),
             ("Harry Roe Tech Reporter", &["Harry Roe"]),

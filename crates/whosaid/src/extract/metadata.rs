@@ -101,9 +101,11 @@ pub fn extract(doc: &Document, url: Option<&str>) -> Metadata {
 
     let title = pick_title(&facts, &ld, site.as_deref(), host_label.as_deref());
     let mut site_names: Vec<&str> = Vec::new();
-    // Not the JSON-LD publisher: on a personal blog that is the author.
     site_names.extend(site.as_deref());
     site_names.extend(ld.website_name.as_deref());
+    // On a personal blog the publisher is the author; an author list that
+    // is only site names falls back to itself, so this costs nothing there.
+    site_names.extend(ld.publisher.as_deref());
     site_names.extend(host_label.as_deref());
     let anchor = title_anchor(&facts, title.as_deref());
     let authors = pick_authors(&facts, &ld, &site_names, anchor);
@@ -425,6 +427,13 @@ fn title_anchor(facts: &Facts, title: Option<&str>) -> Option<u32> {
             .h1s
             .iter()
             .find(|h| h.flags & IN_NOISE == 0 && h.flags & IN_ARTICLE != 0)
+            .map(|h| h.order)
+    })
+    .or_else(|| {
+        facts
+            .h1s
+            .iter()
+            .find(|h| h.flags & IN_NOISE == 0)
             .map(|h| h.order)
     })
 }
