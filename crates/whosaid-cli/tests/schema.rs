@@ -379,3 +379,72 @@ fn schema_rejects_malformed_records() {
         );
     }
 }
+
+/// Every property name and closed set of values that the spec
+/// (`../shared/spec/record.md`) shows is in the schema too. Skips, saying
+/// so, when the spec is not there.
+#[test]
+fn schema_agrees_with_the_spec() {
+    let path = repo_root().join("../shared/spec/record.md");
+    let Ok(spec) = std::fs::read_to_string(&path) else {
+        eprintln!("skipping: {} is absent", path.display());
+        return;
+    };
+    let Some(block) = spec
+        .split("```jsonc")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+    else {
+        panic!("no jsonc block in {}", path.display());
+    };
+    let schema = schema();
+    let mut names = std::collections::BTreeSet::new();
+    let mut enums: Vec<Vec<String>> = Vec::new();
+    let mut stack = vec![&schema];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = map.get("properties") {
+                    names.extend(props.keys().cloned());
+                }
+                if let Some(Value::Array(values)) = map.get("enum") {
+                    let mut set: Vec<String> = values
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect();
+                    set.sort();
+                    enums.push(set);
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    let key = regex::Regex::new(r#""([a-z_0-9]+)"\s*:"#).expect("regex");
+    for caps in key.captures_iter(block) {
+        let name = &caps[1];
+        assert!(
+            names.contains(name),
+            "the spec's field {name:?} is not in the schema"
+        );
+    }
+    let alternatives =
+        regex::Regex::new(r#""(?:kind|stance)"\s*:\s*((?:"[a-z_]+"\s*\|\s*)+"[a-z_]+")"#)
+            .expect("regex");
+    let word = regex::Regex::new(r#""([a-z_]+)""#).expect("regex");
+    let mut checked = 0;
+    for caps in alternatives.captures_iter(block) {
+        let mut set: Vec<String> = word
+            .captures_iter(&caps[1])
+            .map(|w| w[1].to_string())
+            .collect();
+        set.sort();
+        assert!(
+            enums.contains(&set),
+            "the spec's values {set:?} are not an enum of the schema"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "found only {checked} value lists in the spec");
+}
