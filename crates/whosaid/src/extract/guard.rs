@@ -483,7 +483,7 @@ fn is_space(c: u8) -> bool {
 /// Attributes kept on one tag. The tokenizer compares each attribute name
 /// with all earlier ones (duplicates are dropped), so a tag with 100,000
 /// attributes costs it seconds; real tags have a few dozen at most.
-const MAX_ATTRIBUTES: usize = 128;
+pub const MAX_ATTRIBUTES: usize = 128;
 
 /// The end of a tag, found by [`tag_end`].
 struct TagEnd {
@@ -628,7 +628,7 @@ enum Active {
 /// marker); further formatting start tags are dropped. Each reconstruction
 /// re-opens up to this many elements, so this bounds how far a page of
 /// unclosed `<b id=N>` tags can multiply its elements. Real pages keep a few.
-const MAX_ACTIVE_FORMATTING: usize = 32;
+pub const MAX_ACTIVE_FORMATTING: usize = 32;
 
 struct Scan<'a, 'l> {
     html: &'a str,
