@@ -364,26 +364,31 @@ fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
     let mut strict = false;
     let mut weak = false;
     let mut soft = false;
-    let mut content = false;
-    for token in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if token.is_empty() {
-            continue;
+    let mut content = content_substrings().is_match(&lower);
+    for name in lower.split_ascii_whitespace() {
+        // "has-sidebar", "sidebar-enabled--false", "no-comments": names
+        // that describe the page's layout or state, not the element's role.
+        let describes_state = state_words().is_match(name);
+        for token in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if token.is_empty() {
+                continue;
+            }
+            content |= is_content_token(token);
+            if describes_state {
+                continue;
+            }
+            if is_strict_token(token) {
+                strict = true;
+            } else if is_weak_token(token) {
+                weak = true;
+            } else if is_soft_token(token) {
+                soft = true;
+            }
         }
-        if is_strict_token(token) {
-            strict = true;
-        } else if is_weak_token(token) {
-            weak = true;
-        } else if is_soft_token(token) {
-            soft = true;
+        if !describes_state {
+            strict = strict || strict_substrings().is_match(name);
+            weak = weak || weak_substrings().is_match(name);
         }
-        if is_content_token(token) {
-            content = true;
-        }
-    }
-    strict = strict || strict_substrings().is_match(&lower);
-    weak = weak || weak_substrings().is_match(&lower);
-    if !content {
-        content = content_substrings().is_match(&lower);
     }
     let furniture = if strict || (weak && !content) {
         Some(Furniture::Hard)
@@ -393,6 +398,16 @@ fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
         None
     };
     (furniture, content)
+}
+
+fn state_words() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            "^(has|no|with|without|show|hide|is|enable|disable)[-_]|[-_](enabled|disabled|active|inactive|false|true|open|closed|none|off|on)$",
+        )
+        .expect("state-word pattern is valid")
+    })
 }
 
 struct Facts {
