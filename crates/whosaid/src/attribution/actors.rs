@@ -715,6 +715,18 @@ impl<'a> Resolver<'a> {
         });
     }
 
+    /// Adds a mention where it belongs in text order. Speakers are
+    /// resolved in text order too, so this is usually near the end.
+    fn add_mention_sorted(&mut self, actor: usize, tokens: Range<usize>) {
+        self.add_mention(actor, tokens);
+        if let Some(m) = self.mentions.pop() {
+            let at = self
+                .mentions
+                .partition_point(|x| x.tokens.start <= m.tokens.start);
+            self.mentions.insert(at, m);
+        }
+    }
+
     /// Capitalised runs: full names with titles first (they create
     /// persons), then single surnames and organisations.
     fn names(&mut self) {
@@ -1068,7 +1080,7 @@ impl<'a> Resolver<'a> {
         let key = lower_key(&words);
         if let Some(actor) = self.description(&key, span.start) {
             if words.len() <= 4 {
-                self.add_mention(actor, span);
+                self.add_mention_sorted(actor, span);
                 return Some(actor);
             }
         }
@@ -1101,8 +1113,7 @@ impl<'a> Resolver<'a> {
         };
         let name_words: Vec<&str> = words.iter().copied().map(strip_possessive).collect();
         let actor = self.keyed_actor(bare, &name_words, kind);
-        self.add_mention(actor, span);
-        self.mentions.sort_by_key(|m| m.tokens.start);
+        self.add_mention_sorted(actor, span);
         Some(actor)
     }
 
@@ -1122,7 +1133,9 @@ impl<'a> Resolver<'a> {
         let end = self.mentions.partition_point(|m| m.tokens.start < before);
         for allow_possessive in [false, true] {
             let mut skipped_subject = false;
-            for m in self.mentions[..end].iter().rev() {
+            // The nearest mentions only: salience fades, and the bound
+            // keeps long documents linear.
+            for m in self.mentions[..end].iter().rev().take(60) {
                 let p = self.a.paragraph_of(m.tokens.start).unwrap_or(0);
                 if p + 4 < paragraph {
                     break;

@@ -67,6 +67,12 @@ pub fn find(
             }
         }
     }
+    let mut opinion = vec![false; a.sentences.len()];
+    for &s in opinion_sentences {
+        if let Some(slot) = opinion.get_mut(s) {
+            *slot = true;
+        }
+    }
     let mut out = Vec::new();
     for (si, s) in a.sentences.iter().enumerate() {
         if reported[si] {
@@ -85,7 +91,7 @@ pub fn find(
         let kind = if last_outside == Some("?") && tokens.iter().filter(|t| t.is_word()).count() > 2
         {
             Some(AuthorialKind::Question)
-        } else if opinion_sentences.contains(&si)
+        } else if opinion[si]
             || outside
                 .iter()
                 .any(|&t| FIRST_PERSON.contains(&a.tokens[t].text(text)))

@@ -122,7 +122,7 @@ fn assign_parents(cands: &mut [Candidate]) {
             stack.pop();
         }
         let anchor = cands[i].cue.as_ref().map_or(span.start, |c| c.start);
-        cands[i].parent = stack.iter().rev().copied().find(|&p| {
+        cands[i].parent = stack.iter().rev().take(64).copied().find(|&p| {
             let ps = cands[p].content_span();
             ps.start <= span.start
                 && span.end <= ps.end
@@ -133,6 +133,10 @@ fn assign_parents(cands: &mut [Candidate]) {
         stack.push(i);
     }
 }
+
+/// A reported content longer than this (in tokens) is cut: real ones are
+/// far shorter, and the cap keeps hostile sentences linear.
+const MAX_CONTENT_TOKENS: usize = 400;
 
 const ADDRESSEE_PRONOUNS: &[&str] = &["me", "him", "her", "them", "us", "you"];
 const OBJECT_LEADS: &[&str] = &[
@@ -217,6 +221,7 @@ impl<'a> Ctx<'a> {
     fn cue_prefix(&self, cue_start: usize, floor: usize) -> (usize, bool) {
         let mut k = cue_start;
         let mut negated = false;
+        let floor = floor.max(cue_start.saturating_sub(6));
         while k > floor {
             let t = self.tok(k - 1);
             let w = self.word(k - 1);
@@ -266,10 +271,24 @@ impl<'a> Ctx<'a> {
                     if lexicon::is_in(w, lexicon::DETERMINERS) && (lower || sentence_first) {
                         if content_words > 0 && !w.eq_ignore_ascii_case("that") {
                             i = j;
+                            // "a spokeswoman for the mill": the phrase goes on
+                            // left of "of"/"for" when a noun stands there.
+                            if j >= floor + 2
+                                && matches!(self.word(j - 1), "of" | "for")
+                                && self.tok(j - 2).kind == TokenKind::Word
+                                && !lexicon::is_np_stop(self.word(j - 2))
+                                && self.cue_at(j - 2).is_none()
+                            {
+                                i = j - 1;
+                                count += 1;
+                                continue;
+                            }
                         }
                         break;
                     }
-                    if w.eq_ignore_ascii_case("of") && lower && content_words > 0 && j > floor {
+                    // "Director of National Intelligence", "a spokeswoman
+                    // for the mill".
+                    if matches!(w, "of" | "for") && content_words > 0 && j > floor {
                         let before = self.tok(j - 1);
                         if before.kind == TokenKind::Word && !lexicon::is_np_stop(self.word(j - 1))
                         {
@@ -383,7 +402,7 @@ impl<'a> Ctx<'a> {
                     if before.end == t.start
                         && before.shape == Shape::Capitalized
                         && self.word(i - 1).len() <= 4
-                        && self.tok(i + 1).shape == Shape::Capitalized
+                        && matches!(self.tok(i + 1).shape, Shape::Capitalized | Shape::Upper)
                     {
                         i += 1;
                         continue;
@@ -394,6 +413,37 @@ impl<'a> Ctx<'a> {
             }
         }
         (content_words > 0).then_some(start..i)
+    }
+
+    /// After a noun phrase ending at `np_end`: the end of an appositive
+    /// (", a former Obama administration official who runs Crosscut
+    /// Strategies"), at the next comma or the region's end.
+    fn appositive_end(&self, np_end: usize, limit: usize) -> Option<usize> {
+        if !self.is_punct(np_end, ",") || np_end + 1 >= limit {
+            return None;
+        }
+        let first = self.word(np_end + 1);
+        let opens = matches!(first, "a" | "an" | "the" | "who")
+            || (self.lower_word(np_end + 1) && lexicon::is_in(first, lexicon::DETERMINERS));
+        if !opens {
+            return None;
+        }
+        let mut i = np_end + 1;
+        while i < limit && i - np_end <= 25 {
+            let t = self.tok(i);
+            if t.quote().is_some() {
+                return None;
+            }
+            if self.is_punct(i, ",") || self.is_punct(i, ";") {
+                return Some(i);
+            }
+            i += 1;
+        }
+        let mut end = i.min(limit);
+        while end > np_end + 1 && self.tok(end - 1).kind == TokenKind::Punct {
+            end -= 1;
+        }
+        (i >= limit).then_some(end)
     }
 
     /// The addressee right after a cue ("told reporters", "told The Hill").
@@ -525,12 +575,24 @@ impl<'a> Ctx<'a> {
         // A new sentence starting with a capital after the quote is not a
         // reporting clause unless a cue follows at once.
         let (source, cue_start) = if let Some(cue) = self.cue_at(i) {
-            let np = self.np_right(i + cue.words, limit);
+            // "…,” said Kenneth Baer, a former official."
+            let np = self.np_right(i + cue.words, limit).map(|np| {
+                match self.appositive_end(np.end, limit) {
+                    Some(e) => np.start..e,
+                    None => np,
+                }
+            });
             (np, i)
         } else {
-            let np = self.np_right(i, limit)?;
-            let (k, _) = (np.end, false);
-            let mut c = k;
+            let mut np = self.np_right(i, limit)?;
+            let mut c = np.end;
+            // "…,” Kenneth Baer, a former official, said."
+            if let Some(e) = self.appositive_end(np.end, limit) {
+                if self.is_punct(e, ",") {
+                    np.end = e;
+                    c = e + 1;
+                }
+            }
             // "he also said", "Trump later told"
             while c < limit
                 && self.lower_word(c)
@@ -647,7 +709,10 @@ impl<'a> Ctx<'a> {
                     return None;
                 }
                 let (k, _) = self.cue_prefix(c, region.start);
-                let source = self.np_left(k, region.start).or(inverted);
+                let mut source = self.np_left(k, region.start).or(inverted);
+                if source.is_none() && self.word(c).ends_with("ing") {
+                    source = self.clause_subject(region.start, k);
+                }
                 return Some((source, k..cue_end, cue, addressee, open));
             }
         }
@@ -659,6 +724,7 @@ impl<'a> Ctx<'a> {
         let next = qi + 1..self.quotes.quotes.len();
         let next = next
             .into_iter()
+            .take(16)
             .find(|&j| self.quotes.quotes[j].parent == self.quotes.quotes[qi].parent)?;
         let nq = &self.quotes.quotes[next];
         let mut i = clause_end;
@@ -688,16 +754,45 @@ impl<'a> Ctx<'a> {
                 continue;
             };
             // The nearest attributed quote before, in this or the previous
-            // paragraph.
-            let prev = (0..qi).rev().find_map(|j| {
-                let id = self.quote_candidate[j]?;
-                let pj = self.a.paragraph_of(self.quotes.quotes[j].open)?;
-                (pj + 1 >= p && self.quotes.quotes[j].parent.is_none()).then_some(id)
-            });
+            // paragraph (quotes come in text order, so the search stops
+            // at the paragraph before).
+            let mut prev = None;
+            for j in (0..qi).rev() {
+                let qj = &self.quotes.quotes[j];
+                let Some(pj) = self.a.paragraph_of(qj.open) else {
+                    break;
+                };
+                if pj + 1 < p {
+                    break;
+                }
+                if let (Some(id), None) = (self.quote_candidate[j], qj.parent) {
+                    prev = Some(id);
+                    break;
+                }
+            }
             let Some(prev) = prev else { continue };
-            let source = self.out.candidates[prev].source.clone();
             let parts = q.parts.clone();
             self.quote_done[qi] = true;
+            // Right after the attribution, with only punctuation between,
+            // the quote goes on: one attribution with several parts (as
+            // PolNeAR and readers count it).
+            let c = &self.out.candidates[prev];
+            let last = c
+                .content
+                .iter()
+                .map(|r| r.end)
+                .chain(c.cue.iter().map(|r| r.end))
+                .chain(c.source.iter().map(|r| r.end))
+                .max()
+                .unwrap_or(0);
+            let adjacent = (last..q.open)
+                .all(|t| matches!(self.tok(t).kind, TokenKind::Punct | TokenKind::Quote(_)));
+            if adjacent && c.kind == AttributionKind::Direct {
+                self.out.candidates[prev].content.extend(parts);
+                self.quote_candidate[qi] = Some(prev);
+                continue;
+            }
+            let source = c.source.clone();
             self.out.candidates.push(Candidate {
                 kind: AttributionKind::Direct,
                 source,
@@ -734,9 +829,9 @@ impl<'a> Ctx<'a> {
                 if self.is_punct(s, ",") {
                     s += 1;
                 }
-                self.trim(s..region.end)
+                self.trim(s..region.end.min(s + MAX_CONTENT_TOKENS))
             } else if i > region.start && self.is_punct(i - 1, ",") {
-                self.trim(region.start..i - 1)
+                self.trim(region.start.max(i.saturating_sub(MAX_CONTENT_TOKENS))..i - 1)
             } else {
                 continue;
             };
@@ -779,7 +874,7 @@ impl<'a> Ctx<'a> {
                     continue;
                 };
                 let mut end = i + cue.words;
-                while end < range.end
+                while end < range.end.min(i + MAX_CONTENT_TOKENS)
                     && !self.is_punct(end, ",")
                     && !self.is_punct(end, ";")
                     && self.tok(end).kind != TokenKind::Punct
@@ -937,7 +1032,7 @@ impl<'a> Ctx<'a> {
                 .as_ref()
                 .map_or(cue_range.start, |s| s.start.min(cue_range.start));
             if before > region.start && self.is_punct(before - 1, ",") {
-                self.trim(region.start..before - 1)
+                self.trim(region.start.max(before.saturating_sub(MAX_CONTENT_TOKENS))..before - 1)
             } else {
                 return None;
             }
@@ -993,7 +1088,7 @@ impl<'a> Ctx<'a> {
             || first.ends_with("ly")
             || matches!(first, "Later" | "Earlier" | "Last" | "Next");
         if intro {
-            let comma = (s..before).find(|&j| self.is_punct(j, ","))?;
+            let comma = (s..before.min(s + 12)).find(|&j| self.is_punct(j, ","))?;
             s = comma + 1;
         }
         self.np_right(s, before)
@@ -1003,6 +1098,7 @@ impl<'a> Ctx<'a> {
     /// a semicolon, ", and" before another cue, a comma before a new
     /// subject, and with `short`, any comma outside quotes.
     fn clause_end(&self, start: usize, limit: usize, short: bool) -> usize {
+        let limit = limit.min(start + MAX_CONTENT_TOKENS);
         let mut i = start;
         while i < limit {
             let w = self.word(i);
@@ -1052,7 +1148,11 @@ impl<'a> Ctx<'a> {
     /// Marks the top quotes inside `content` as part of it; true if any.
     fn absorb_quotes(&mut self, content: &Range<usize>) -> bool {
         let mut any = false;
-        for qi in 0..self.quotes.quotes.len() {
+        let first = self
+            .quotes
+            .quotes
+            .partition_point(|q| q.open < content.start);
+        for qi in first..self.quotes.quotes.len() {
             let q = &self.quotes.quotes[qi];
             if q.open >= content.start && q.open < content.end {
                 if !self.quote_done[qi] {
@@ -1083,6 +1183,7 @@ impl<'a> Ctx<'a> {
             // The owner: "his", "Trump’s", "Trumps" (a dropped apostrophe).
             let mut j = i;
             while j > region.start
+                && i - j < 4
                 && self.lower_word(j - 1)
                 && !lexicon::is_in(self.word(j - 1), lexicon::DETERMINERS)
                 && !lexicon::is_np_stop(self.word(j - 1))
@@ -1137,6 +1238,7 @@ impl<'a> Ctx<'a> {
     /// A nominal content ends at the first comma outside quotes, or right
     /// after a quote closed by a comma ("…are “damaging,” might be").
     fn nominal_end(&self, start: usize, limit: usize) -> usize {
+        let limit = limit.min(start + MAX_CONTENT_TOKENS);
         let mut i = start;
         while i < limit {
             if self.is_punct(i, ",") || self.is_punct(i, ";") {
@@ -1167,9 +1269,22 @@ pub fn from_tagged(
     spans: &[super::tagger::RoleSpan],
     linked: &[super::tagger::LinkedSpans],
 ) -> Vec<Candidate> {
+    // The author as "I"/"we" outside any quotation is the authorial
+    // stage's, not an attribution (the rules do the same).
+    let quoted = open_double_quote(analysis);
+    let authorial = |l: &super::tagger::LinkedSpans| {
+        l.source.and_then(|s| spans.get(s)).is_some_and(|s| {
+            s.tokens.len() == 1
+                && matches!(
+                    analysis.tokens.get(s.tokens.start).map(|t| t.text(text)),
+                    Some("I" | "we" | "We")
+                )
+                && !quoted.get(s.tokens.start).copied().unwrap_or(false)
+        })
+    };
     linked
         .iter()
-        .filter(|l| !l.content.is_empty())
+        .filter(|l| !l.content.is_empty() && !authorial(l))
         .map(|l| {
             let cue = l.cue.and_then(|c| spans.get(c)).map(|s| s.tokens.clone());
             let cue_info = cue.as_ref().and_then(|c| {
@@ -1226,4 +1341,96 @@ pub fn from_tagged(
             }
         })
         .collect()
+}
+
+/// For each token, whether an opening double quotation mark of its
+/// paragraph is still open there (a cheap check for the tagger's spans).
+fn open_double_quote(analysis: &Analysis) -> Vec<bool> {
+    let mut out = vec![false; analysis.tokens.len()];
+    for p in &analysis.paragraphs {
+        let mut open = false;
+        for i in p.tokens.clone() {
+            out[i] = open;
+            if let Some(q) = analysis.tokens[i].quote() {
+                if q.level == super::text::QuoteLevel::Double {
+                    open = match q.direction {
+                        QuoteDirection::Opening => true,
+                        QuoteDirection::Closing => false,
+                        QuoteDirection::Ambiguous => !open,
+                    };
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Which source wins when the rules and the tagger find the same content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergePolicy {
+    /// The rules' candidate is kept; the tagger only adds what they missed.
+    RulesFirst,
+    /// Direct quotes, headlines and "according to" from the rules are
+    /// kept; for everything else the tagger's candidate wins.
+    QuotesFromRules,
+}
+
+/// Combines rule and tagger candidates: two candidates are the same
+/// attribution when their contents share at least half of the smaller
+/// content's tokens. Linear in the tokens: coverage is a bitmap.
+pub fn merge(
+    token_count: usize,
+    rules: Vec<Candidate>,
+    tagged: Vec<Candidate>,
+    policy: MergePolicy,
+) -> Vec<Candidate> {
+    let strong = |c: &Candidate| match policy {
+        MergePolicy::RulesFirst => true,
+        MergePolicy::QuotesFromRules => matches!(
+            c.kind,
+            AttributionKind::Direct | AttributionKind::Headline | AttributionKind::AccordingTo
+        ),
+    };
+    let cover = |cands: &[&Candidate]| {
+        let mut covered = vec![false; token_count];
+        for c in cands {
+            for r in &c.content {
+                for slot in covered.get_mut(r.clone()).into_iter().flatten() {
+                    *slot = true;
+                }
+            }
+        }
+        covered
+    };
+    let overlaps = |c: &Candidate, covered: &[bool]| {
+        let total: usize = c.content.iter().map(|r| r.len()).sum();
+        let hit: usize = c
+            .content
+            .iter()
+            .map(|r| {
+                covered
+                    .get(r.clone())
+                    .map_or(0, |s| s.iter().filter(|&&b| b).count())
+            })
+            .sum();
+        total > 0 && hit * 2 >= total
+    };
+    let (kept_rules, weak_rules): (Vec<Candidate>, Vec<Candidate>) =
+        rules.into_iter().partition(|c| strong(c));
+    let strong_cover = cover(&kept_rules.iter().collect::<Vec<_>>());
+    let tagged: Vec<Candidate> = tagged
+        .into_iter()
+        .filter(|c| !overlaps(c, &strong_cover))
+        .collect();
+    let tagged_cover = cover(&tagged.iter().collect::<Vec<_>>());
+    let mut out = kept_rules;
+    out.extend(
+        weak_rules
+            .into_iter()
+            .filter(|c| !overlaps(c, &tagged_cover)),
+    );
+    out.extend(tagged);
+    out.sort_by_key(|c| (c.content_span().start, usize::MAX - c.content_span().end));
+    assign_parents(&mut out);
+    out
 }

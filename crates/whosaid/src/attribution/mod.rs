@@ -27,10 +27,41 @@ pub struct Attributions {
 /// Never fails: any text gives a (possibly empty) result, in time linear
 /// in the text for all practical inputs.
 pub fn analyze(article: &Article) -> Attributions {
+    analyze_with(article, Options::default())
+}
+
+/// How [`analyze_with`] works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Add the learned tagger's attributions to the rules' (where the
+    /// library was built with a trained model).
+    pub tagger: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { tagger: true }
+    }
+}
+
+pub fn analyze_with(article: &Article, options: Options) -> Attributions {
     let text = article.text.as_str();
     let analysis = text::analyze(text, &article.blocks);
     let quotes = quotes::find_quotes(&analysis);
-    let assembly = engine::assemble(text, &analysis, &quotes);
+    let mut assembly = engine::assemble(text, &analysis, &quotes);
+    if options.tagger && tagger::Tagger::builtin().is_some() {
+        let labels = tagger::tag(text, &analysis);
+        let spans = tagger::spans(&analysis, &labels);
+        let linked = tagger::link(text, &analysis, &spans);
+        let tagged = engine::from_tagged(text, &analysis, &spans, &linked);
+        let rules = std::mem::take(&mut assembly.candidates);
+        assembly.candidates = engine::merge(
+            analysis.tokens.len(),
+            rules,
+            tagged,
+            engine::MergePolicy::QuotesFromRules,
+        );
+    }
     build(text, &analysis, &quotes, assembly)
 }
 
@@ -128,3 +159,6 @@ fn build(
         warnings: quotes.warnings.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,360 @@
+//! Tests of the whole attribution stage on fictional fixtures, and of its
+//! behaviour on hostile input.
+
+use std::time::{Duration, Instant};
+
+use super::{analyze_with, Attributions, Options};
+use crate::article::from_plain_text;
+use crate::record::{Article, AttributionKind, AuthorialKind, Record, Source, Stance};
+
+const RULES: Options = Options { tagger: false };
+
+fn run(text: &str) -> (Article, Attributions) {
+    let article = from_plain_text(text.to_string());
+    let found = analyze_with(&article, RULES);
+    check(&article, &found);
+    (article, found)
+}
+
+/// Every span slices the text and every index exists.
+fn check(article: &Article, found: &Attributions) {
+    let record = Record {
+        schema: crate::record::SCHEMA.into(),
+        source: Source::default(),
+        article: article.clone(),
+        actors: found.actors.clone(),
+        attributions: found.attributions.clone(),
+        authorial: found.authorial.clone(),
+        warnings: found.warnings.clone(),
+    };
+    if let Err(e) = record.check_spans() {
+        panic!("span check failed: {e}");
+    }
+}
+
+/// One row: text, then the attribution expected among the results:
+/// kind, speaker text, cue text, content text, stance.
+type Row = (
+    &'static str,
+    AttributionKind,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+    Stance,
+);
+
+#[test]
+fn attributions_table() {
+    use AttributionKind::*;
+    use Stance::*;
+    let rows: &[Row] = &[
+        (
+            "“The bridge will open in May,” Mayor Ada Quill told reporters.",
+            Direct,
+            Some("Mayor Ada Quill"),
+            Some("told"),
+            "The bridge will open in May,",
+            Asserts,
+        ),
+        (
+            "“We are ready,” said Tomas Brell, a spokesman for the port.",
+            Direct,
+            Some("Tomas Brell, a spokesman for the port"),
+            Some("said"),
+            "We are ready,",
+            Asserts,
+        ),
+        (
+            "The minister said: “Nothing has changed.”",
+            Direct,
+            Some("The minister"),
+            Some("said"),
+            "Nothing has changed.",
+            Asserts,
+        ),
+        (
+            "Senator Lina Oduya denied the accusations.",
+            Indirect,
+            Some("Senator Lina Oduya"),
+            Some("denied"),
+            "the accusations",
+            Denies,
+        ),
+        (
+            "The council has reaffirmed the findings of the auditors.",
+            Indirect,
+            Some("The council"),
+            Some("has reaffirmed"),
+            "the findings of the auditors",
+            Affirms,
+        ),
+        (
+            "Kaspar Venn said that the harbour would stay closed until spring.",
+            Indirect,
+            Some("Kaspar Venn"),
+            Some("said"),
+            "that the harbour would stay closed until spring",
+            Asserts,
+        ),
+        (
+            "The harbour will stay closed, the port authority said.",
+            Indirect,
+            Some("the port authority"),
+            Some("said"),
+            "The harbour will stay closed",
+            Asserts,
+        ),
+        (
+            "Venn also made remarks on Friday, saying that he “stands by” the plan.",
+            Mixed,
+            Some("Venn"),
+            Some("saying"),
+            "that he “stands by” the plan",
+            Asserts,
+        ),
+        (
+            "According to The Valley Courier, the mill will close in June.",
+            AccordingTo,
+            Some("The Valley Courier"),
+            Some("According to"),
+            "the mill will close in June",
+            Reports,
+        ),
+        (
+            "Last week, it was reported that the mill had been sold.",
+            Indirect,
+            None,
+            Some("was reported"),
+            "that the mill had been sold",
+            Reports,
+        ),
+        (
+            "Her insistence that the vote was fair surprised nobody.",
+            Indirect,
+            Some("Her"),
+            Some("insistence"),
+            "that the vote was fair surprised nobody",
+            Asserts,
+        ),
+        (
+            "Mayor Quill Denies Bridge Delay, Council Believes Her\n\nThe story follows.",
+            Headline,
+            Some("Mayor Quill"),
+            Some("Denies"),
+            "Bridge Delay",
+            Denies,
+        ),
+        (
+            "Ada Quill does not believe that the bridge is safe.",
+            Indirect,
+            Some("Ada Quill"),
+            Some("does not believe"),
+            "that the bridge is safe",
+            Doubts,
+        ),
+    ];
+    for (text, kind, speaker, cue, content, stance) in rows {
+        let (_, found) = run(text);
+        let hit = found
+            .attributions
+            .iter()
+            .find(|a| a.content.text == *content);
+        let Some(a) = hit else {
+            panic!(
+                "{text:?}: no attribution with content {content:?}; got {:#?}",
+                found.attributions
+            );
+        };
+        assert_eq!(a.kind, *kind, "{text:?}");
+        assert_eq!(
+            a.speaker.as_ref().map(|s| s.text.as_str()),
+            *speaker,
+            "{text:?}"
+        );
+        assert_eq!(a.cue.as_ref().map(|s| s.text.as_str()), *cue, "{text:?}");
+        assert_eq!(a.stance, *stance, "{text:?}");
+    }
+}
+
+#[test]
+fn interrupted_quote_is_one_attribution_with_parts() {
+    let (_, found) = run("“The tide is late,” the captain said, “and the nets are empty.”");
+    assert_eq!(found.attributions.len(), 1, "{:#?}", found.attributions);
+    let c = &found.attributions[0].content;
+    assert_eq!(c.spans.as_ref().map(Vec::len), Some(2));
+}
+
+#[test]
+fn colon_introduction_reaches_the_next_paragraph() {
+    let (_, found) =
+        run("A spokeswoman for the mill told The Valley Courier:\n“The mill is not for sale.”\n");
+    let a = found
+        .attributions
+        .iter()
+        .find(|a| a.kind == AttributionKind::Direct)
+        .expect("direct");
+    assert_eq!(
+        a.speaker.as_ref().unwrap().text,
+        "A spokeswoman for the mill"
+    );
+    assert_eq!(a.addressee.as_ref().unwrap().text, "The Valley Courier");
+    assert_eq!(a.content.text, "The mill is not for sale.");
+}
+
+#[test]
+fn quote_over_paragraphs_and_unclosed_quote() {
+    let text = "“The first part goes on,” said Ada Quill.\n“And the second part follows.\n“The third part ends it.”\nShe left. “Then this one never closes\nNext paragraph.";
+    let (_, found) = run(text);
+    assert_eq!(
+        found.warnings,
+        ["unclosed quotation at paragraph 4; closed at paragraph end"]
+    );
+    // The quote that runs over two paragraphs continues the first one
+    // right after its reporting clause: one attribution, three parts.
+    let multi = found
+        .attributions
+        .iter()
+        .find(|a| a.content.text.contains("And the second"))
+        .expect("continued quote");
+    assert!(multi.content.text.starts_with("The first part"));
+    assert!(multi.content.text.ends_with("ends it."));
+    assert_eq!(multi.content.spans.as_ref().map(Vec::len), Some(3));
+    assert_eq!(multi.speaker.as_ref().unwrap().text, "Ada Quill");
+}
+
+#[test]
+fn nested_quotes_and_pronouns_resolve() {
+    let text = "Judge Mira Tal questioned Governor Piet Arno on Monday.\n“Every time he sees me he says, ‘I did nothing wrong,’ and I believe him,” Tal said.";
+    let (_, found) = run(text);
+    let outer = found
+        .attributions
+        .iter()
+        .position(|a| a.kind == AttributionKind::Direct && a.parent.is_none())
+        .expect("outer quote");
+    let inner = found
+        .attributions
+        .iter()
+        .find(|a| a.content.text == "I did nothing wrong,")
+        .expect("inner quote");
+    assert_eq!(inner.parent, Some(outer));
+    let arno = found
+        .actors
+        .iter()
+        .position(|a| a.name == "Piet Arno")
+        .expect("actor");
+    let tal = found
+        .actors
+        .iter()
+        .position(|a| a.name == "Mira Tal")
+        .expect("actor");
+    assert_eq!(inner.speaker.as_ref().and_then(|s| s.actor), Some(arno));
+    assert_eq!(
+        found.attributions[outer]
+            .speaker
+            .as_ref()
+            .and_then(|s| s.actor),
+        Some(tal)
+    );
+}
+
+#[test]
+fn titles_and_surnames_join_one_actor() {
+    let text = "Ruritanian President Oskar Lend met the envoy.\nThe Ruritanian president denied the report. Lend later said he was tired.\n“I am tired,” he said.";
+    let (_, found) = run(text);
+    let lend: Vec<_> = found
+        .actors
+        .iter()
+        .filter(|a| a.name.contains("Lend"))
+        .collect();
+    assert_eq!(lend.len(), 1, "{:#?}", found.actors);
+    assert_eq!(lend[0].name, "Oskar Lend");
+    let id = lend[0].id;
+    for a in &found.attributions {
+        if let Some(s) = &a.speaker {
+            assert_eq!(s.actor, Some(id), "speaker {:?}", s.text);
+        }
+    }
+}
+
+#[test]
+fn authorial_voice_table() {
+    let rows: &[(&str, AuthorialKind)] = &[
+        ("I think the plan will fail.", AuthorialKind::Opinion),
+        (
+            "It seems the council has lost its way.",
+            AuthorialKind::Hedge,
+        ),
+        (
+            "So what does the mayor want from the port?",
+            AuthorialKind::Question,
+        ),
+        ("The best we can do is wait.", AuthorialKind::Opinion),
+    ];
+    for (text, kind) in rows {
+        let (_, found) = run(text);
+        assert_eq!(
+            found.authorial.first().map(|s| s.kind),
+            Some(*kind),
+            "{text:?}"
+        );
+        assert!(
+            found.attributions.is_empty(),
+            "{text:?}: {:#?}",
+            found.attributions
+        );
+    }
+    let (_, found) = run("“Do you think it works?” she asked.");
+    assert!(found.authorial.is_empty());
+}
+
+fn within(limit: Duration, what: &str, f: impl FnOnce()) {
+    let started = Instant::now();
+    f();
+    assert!(
+        started.elapsed() < limit,
+        "{what} took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn hostile_inputs_give_a_result_in_linear_time() {
+    let inputs: Vec<(&str, String)> = vec![
+        ("empty", String::new()),
+        ("blank lines", "\n\n\n".into()),
+        ("ten thousand straight marks", "\"".repeat(10_000)),
+        ("ten thousand curly marks", "“ said ”".repeat(10_000)),
+        ("nested marks", "“‘".repeat(5_000) + &"’”".repeat(5_000)),
+        (
+            "quotes with speakers",
+            "“Yes,” he said, “no.” ".repeat(3_000),
+        ),
+        (
+            "another script",
+            "Он сказал: «Нет». 彼は「いいえ」と言った。 قال: «لا».".repeat(200),
+        ),
+        (
+            "control characters",
+            "\u{0}\u{1}said\u{7f}“\u{1b}[31m”\u{8}".repeat(1_000),
+        ),
+        (
+            "cue words only",
+            "said told said denied according to ".repeat(20_000),
+        ),
+        ("pronouns only", "he said he told him he ".repeat(20_000)),
+    ];
+    for (what, text) in &inputs {
+        within(Duration::from_secs(10), what, || {
+            let _ = run(text);
+        });
+    }
+}
+
+#[test]
+fn five_megabyte_paragraph_without_punctuation() {
+    let text = "the quiet harbour waits for ships ".repeat(5 * 1024 * 1024 / 34);
+    within(Duration::from_secs(60), "5 MB paragraph", || {
+        let (_, found) = run(&text);
+        assert!(found.attributions.is_empty());
+    });
+}
