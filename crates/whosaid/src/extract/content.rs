@@ -1,13 +1,35 @@
 //! The article body: which part of the page is the article, as blocks.
 //!
-//! The page is first flattened into an outline of runs of text between
-//! block boundaries ([`super::content_dom`]). Each run is weighed as prose
-//! (long, sentence-like, few links) or not. The container chosen is the
-//! element whose subtree holds the most prose for the least other text, so
-//! an article split over several sibling containers is kept whole by their
-//! common ancestor. Inside it, runs under furniture (share bars, related
-//! stories, newsletter boxes...), link lists, captions and boilerplate
-//! phrases are dropped, and short non-prose runs at the edges are trimmed.
+//! # How
+//!
+//! 1. **Outline** ([`super::content_dom`]): one walk over the parsed page
+//!    (explicit stack) records the block-level elements with their class
+//!    and id evidence, and the runs of text between block boundaries, each
+//!    with its length, link text and kind (heading, list item, quote, table
+//!    cell, caption, paragraph, loose text in a `div`). Scripts, forms,
+//!    `nav` and hidden inline elements are skipped; hidden blocks are kept
+//!    but marked.
+//! 2. **Weighing**: a run is prose when it is sentence-like (eight words or
+//!    more, with punctuation) and has few links; its weight is its
+//!    non-link length.
+//! 3. **Container**: the element maximising prose minus a cost for link
+//!    text and furniture text in its subtree (prefix sums over the runs make
+//!    this one pass). The common ancestor of an article split over several
+//!    containers wins when the junk between the parts is small; otherwise
+//!    dense prose siblings along the container's ancestor line join it.
+//!    Furniture names on a wrapper that holds half the page's prose are
+//!    ignored (sites name page wrappers "has-sidebar").
+//! 4. **Cleanup** inside the container: runs under furniture (share bars,
+//!    related stories, newsletter boxes, comments, bylines, captions), link
+//!    lists outside the article's flow, tables of contents, boilerplate
+//!    phrases, a heading repeating the page title, everything after an
+//!    end-of-article heading ("Related stories", "Leave a reply"), second
+//!    copies of paragraphs, and short non-prose runs at the edges.
+//! 5. **Listing pages** (a run of linked headlines with short blurbs) and
+//!    pages with almost no prose give no body and a warning.
+//!
+//! Hidden holders are read only when the visible page has no article:
+//! script-rendered pages park the whole article in one.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -161,12 +183,12 @@ impl LinkSums {
             .chars
             .get(b)
             .zip(self.chars.get(a))
-            .map_or(0, |(y, x)| y - x);
+            .map_or(0, |(y, x)| y.saturating_sub(*x));
         let links = self
             .links
             .get(b)
             .zip(self.links.get(a))
-            .map_or(0, |(y, x)| y - x);
+            .map_or(0, |(y, x)| y.saturating_sub(*x));
         if chars == 0 {
             0.0
         } else {
