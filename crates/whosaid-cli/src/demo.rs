@@ -9,22 +9,9 @@ use whosaid::{Input, Pipeline, Record};
 
 use crate::extract::{write_record, FormatArg};
 
-/// The fictional example pages of `examples/`, built into the binary.
-const EXAMPLES: &[(&str, &str)] = &[
-    (
-        "harbour-bridge",
-        include_str!("../../../examples/harbour-bridge.html"),
-    ),
-    (
-        "orchard-frost",
-        include_str!("../../../examples/orchard-frost.html"),
-    ),
-    (
-        "library-sundays",
-        include_str!("../../../examples/library-sundays.html"),
-    ),
-];
-
+/// The fictional example pages of `examples/`, built into the binary so
+/// that the demo needs no files (the paths reach outside this crate, which
+/// is never packaged on its own).
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ExampleArg {
     HarbourBridge,
@@ -32,11 +19,30 @@ pub enum ExampleArg {
     LibrarySundays,
 }
 
+impl ExampleArg {
+    fn page(self) -> (&'static str, &'static str) {
+        match self {
+            ExampleArg::HarbourBridge => (
+                "harbour-bridge",
+                include_str!("../../../examples/harbour-bridge.html"),
+            ),
+            ExampleArg::OrchardFrost => (
+                "orchard-frost",
+                include_str!("../../../examples/orchard-frost.html"),
+            ),
+            ExampleArg::LibrarySundays => (
+                "library-sundays",
+                include_str!("../../../examples/library-sundays.html"),
+            ),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum DemoFormat {
     /// The whole record, pretty-printed.
     Json,
-    /// Title and body only, for reading.
+    /// Title and body, then one line per attribution.
     Text,
 }
 
@@ -50,7 +56,7 @@ pub struct DemoArgs {
 }
 
 pub fn run(args: DemoArgs) -> Result<ExitCode> {
-    let (name, page) = EXAMPLES[args.example as usize];
+    let (name, page) = args.example.page();
     let path = format!("examples/{name}.html");
     let record = Pipeline::default()
         .process(&Input {
