@@ -235,6 +235,30 @@ const CUE_LEMMAS: &[&str] = &[
     "post",
     "email",
     "text",
+    "refer",
+    "seek",
+    "welcome",
+    "condemn",
+    "attack",
+    "slam",
+    "chant",
+    "echo",
+    "discuss",
+    "mock",
+    "ridicule",
+    "prefer",
+    "view",
+    "consider",
+    "accept",
+    "denounce",
+    "decry",
+    "back",
+    "criticise",
+    "applaud",
+    "caution",
+    "threaten",
+    "reckon",
+    "guess",
 ];
 
 const IRREGULAR: &[&str] = &[
@@ -726,6 +750,7 @@ const S_WORD_SELF: u64 = 107;
 const S_EDGES: u64 = 108;
 const S_PARA: u64 = 109;
 const S_RUN: u64 = 110;
+const S_NEIGHBOUR_SENTENCES: u64 = 111;
 
 /// Sentence-level facts from the first tagger's labels.
 struct Stacked {
@@ -896,6 +921,14 @@ impl Stacked {
         f(
             S_RUN,
             self.run_length[i] as u64 | (self.role[i] as u64) << 4,
+        );
+        // Content that runs over a sentence break: the role at the end of
+        // the sentence before and at the start of the one after.
+        let before = s.checked_sub(1).map_or(9, |j| self.role[j] as u64);
+        let after = self.role.get(e).map_or(9, |&r| r as u64);
+        f(
+            S_NEIGHBOUR_SENTENCES,
+            before | after << 4 | (self.role[i] as u64) << 8 | (t.in_quote as u64) << 12,
         );
     }
 }
