@@ -17,6 +17,7 @@ pub enum ExampleArg {
     HarbourBridge,
     OrchardFrost,
     LibrarySundays,
+    BridgeOpinion,
 }
 
 impl ExampleArg {
@@ -33,6 +34,10 @@ impl ExampleArg {
             ExampleArg::LibrarySundays => (
                 "library-sundays",
                 include_str!("../../../examples/library-sundays.html"),
+            ),
+            ExampleArg::BridgeOpinion => (
+                "bridge-opinion",
+                include_str!("../../../examples/bridge-opinion.html"),
             ),
         }
     }

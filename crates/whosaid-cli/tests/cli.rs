@@ -479,7 +479,7 @@ fn demo_prints_a_record_of_the_built_in_example() {
     let r = &records[0];
     assert_eq!(r.schema, "whosaid/1");
     assert!(r.article.text.contains("Old Harbour Bridge"));
-    for example in ["orchard-frost", "library-sundays"] {
+    for example in ["orchard-frost", "library-sundays", "bridge-opinion"] {
         let run = run_with(&["demo", "--example", example], b"", LIMIT);
         assert_eq!(run.code, 0, "{example}: {}", run.stderr);
         assert_eq!(run.records().len(), 1);

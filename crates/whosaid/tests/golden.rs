@@ -246,12 +246,18 @@ fn examples_leave_out_site_furniture() {
         "Have your say",
         "Subscribe to the Post",
         "Library roof repairs finished ahead of schedule",
+        "You have read 3 of 5 free articles",
+        "The views expressed in this column",
+        "is the Courier's community editor",
+        "More opinion",
+        "Comments are closed",
     ];
     let root = repo_root();
     for name in [
         "harbour-bridge.html",
         "orchard-frost.html",
         "library-sundays.html",
+        "bridge-opinion.html",
     ] {
         let record = process(&root.join("examples").join(name));
         let text = &record.article.text;
