@@ -563,6 +563,25 @@ impl<'a> Ctx<'a> {
         if !closed || at >= self.a.tokens.len() {
             return None;
         }
+        // "…our greatest shame.” ― Sonya Herridge": a dash and a name.
+        if matches!(self.word(at), "\u{2015}" | "\u{2014}" | "\u{2013}" | "-")
+            && self.a.paragraph_of(at) == self.a.paragraph_of(at - 1)
+        {
+            let limit = self.region(at).end.max(at + 1);
+            if let Some(np) = self.np_right(at + 1, limit) {
+                let named = (np.start..np.end)
+                    .all(|t| self.tok(t).shape != Shape::Lower || self.word(t) == ".");
+                if named && self.clause_ends_at(np.end, limit) {
+                    let dash = Cue {
+                        lemma: "say",
+                        stance: Stance::Asserts,
+                        frame: Frame::Clause,
+                        words: 1,
+                    };
+                    return Some((Some(np.clone()), at..at + 1, dash, None, np.end));
+                }
+            }
+        }
         let mut i = at;
         if self.is_punct(i, ",") || self.is_punct(i, "\u{2014}") || self.is_punct(i, "\u{2013}") {
             i += 1;
@@ -1424,11 +1443,17 @@ pub fn merge(
         .collect();
     let tagged_cover = cover(&tagged.iter().collect::<Vec<_>>());
     let mut out = kept_rules;
-    out.extend(
-        weak_rules
-            .into_iter()
-            .filter(|c| !overlaps(c, &tagged_cover)),
-    );
+    // A weak rule survives only where the tagger saw nothing at all: a
+    // partial overlap is the same statement cut differently, and two
+    // versions of it would count twice.
+    let touches = |c: &Candidate| {
+        c.content.iter().chain(c.cue.iter()).any(|r| {
+            tagged_cover
+                .get(r.clone())
+                .is_some_and(|s| s.iter().any(|&b| b))
+        })
+    };
+    out.extend(weak_rules.into_iter().filter(|c| !touches(c)));
     out.extend(tagged);
     out.sort_by_key(|c| (c.content_span().start, usize::MAX - c.content_span().end));
     assign_parents(&mut out);
