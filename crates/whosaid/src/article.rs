@@ -59,8 +59,9 @@ fn push_collapsed(out: &mut String, raw: &str) {
 }
 
 /// Plain text: the text is kept as it is (offsets refer to the input), and
-/// each run of non-empty lines becomes a block. Short lines without final
-/// punctuation between paragraphs are headings.
+/// each non-empty line becomes a block. Short lines without final
+/// punctuation are headings. Title, authors and date are read from an
+/// obvious header (see [`plain_header`]); otherwise they stay empty.
 pub fn from_plain_text(text: String) -> Article {
     let mut blocks = Vec::new();
     let mut offset = 0;
@@ -78,15 +79,70 @@ pub fn from_plain_text(text: String) -> Article {
         }
         offset += line.len();
     }
+    let header = plain_header(&text, &blocks);
     Article {
-        title: None,
-        authors: Vec::new(),
-        published: None,
+        title: header.title,
+        authors: header.authors,
+        published: header.published,
         site: None,
         language: None,
         text,
         blocks,
     }
+}
+
+/// What the first lines of a plain text say about the article.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct PlainHeader {
+    title: Option<String>,
+    authors: Vec<String>,
+    published: Option<String>,
+}
+
+/// Lines at the top of a text before its first line of prose that can hold
+/// a byline or a date.
+const HEADER_LINES: usize = 5;
+
+/// Reads a header only when it is unmistakable: a heading-like first line
+/// followed, before any prose, by a byline ("By …") or a line that is just
+/// a date. A text that starts with prose has no header: guessing a title
+/// from an article's first sentence would be wrong more often than not.
+fn plain_header(text: &str, blocks: &[Block]) -> PlainHeader {
+    let mut header = PlainHeader::default();
+    let Some(first) = blocks.first() else {
+        return header;
+    };
+    if first.kind != BlockKind::Heading {
+        return header;
+    }
+    for block in blocks.iter().skip(1).take(HEADER_LINES - 1) {
+        let line = &text[block.start..block.end];
+        let lower = line.to_lowercase();
+        if header.authors.is_empty()
+            && (lower.starts_with("by ") || lower.starts_with("written by "))
+        {
+            header.authors = crate::extract::meta_authors::clean_byline(line);
+            if header.authors.is_empty() {
+                break;
+            }
+        } else if header.published.is_none() && line.len() <= 40 && !is_prose(line) {
+            match crate::extract::dates::parse_date(line) {
+                Some(date) => header.published = Some(date.to_record_string()),
+                None => break,
+            }
+        } else {
+            break;
+        }
+    }
+    if !header.authors.is_empty() || header.published.is_some() {
+        header.title = Some(text[first.start..first.end].to_string());
+    }
+    header
+}
+
+/// A line that reads as running text rather than a header field.
+fn is_prose(line: &str) -> bool {
+    line.split_whitespace().count() > 12 || line.ends_with('.')
 }
 
 fn plain_block_kind(line: &str) -> BlockKind {
@@ -151,5 +207,45 @@ mod tests {
             &a.text[a.blocks[1].start..a.blocks[1].end],
             "The storm arrived on Monday, officials said."
         );
+        assert_eq!(a.title, None, "a heading alone is no header");
+    }
+
+    #[test]
+    fn plain_header_rows() {
+        type Row<'a> = (&'a str, Option<&'a str>, &'a [&'a str], Option<&'a str>);
+        let rows: [Row; 6] = [
+            (
+                "Ferry Fares Rise Again\n\nBy Lena Ortiz, Transport Editor\n3 June 2025\n\nFares will rise by 4 per cent, the operator said.\n",
+                Some("Ferry Fares Rise Again"),
+                &["Lena Ortiz"],
+                Some("2025-06-03"),
+            ),
+            (
+                "Ferry Fares Rise Again\nJune 3, 2025\nFares will rise by 4 per cent, the operator said on Monday.\n",
+                Some("Ferry Fares Rise Again"),
+                &[],
+                Some("2025-06-03"),
+            ),
+            (
+                "Fares will rise by 4 per cent, the operator said.\nBy the end of June the new timetable starts.\n",
+                None,
+                &[],
+                None,
+            ),
+            (
+                "Ferry Fares Rise Again\nThe operator said on Monday that fares will rise by 4 per cent from June.\n",
+                None,
+                &[],
+                None,
+            ),
+            ("Ferry Fares Rise Again\nby the sea we waited for hours\n", None, &[], None),
+            ("", None, &[], None),
+        ];
+        for (text, title, authors, date) in rows {
+            let a = from_plain_text(text.to_string());
+            assert_eq!(a.title.as_deref(), title, "{text:?}");
+            assert_eq!(a.authors, authors, "{text:?}");
+            assert_eq!(a.published.as_deref(), date, "{text:?}");
+        }
     }
 }
