@@ -32,7 +32,7 @@
 //! script-rendered pages park the whole article in one.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use dom_query::Document;
@@ -82,6 +82,8 @@ const FURNITURE_TEXT_COST: f32 = 0.3;
 const SPLIT_PART_MIN_PROSE: f32 = 300.0;
 /// ... and at most this much weighed junk per character of prose.
 const SPLIT_PART_MAX_JUNK: f32 = 0.1;
+/// A collapsed section inside the container is opened with this much prose.
+const REVEAL_MIN_PROSE: f32 = 150.0;
 /// Below this much prose, the page has no article to speak of.
 const MIN_BODY_PROSE_CHARS: f32 = 150.0;
 
@@ -245,7 +247,8 @@ fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
         return listing();
     };
     let roots = with_split_parts(elems, c, &clean, &in_furniture);
-    let kept = collect(outline, &roots, &weights, &furniture, meta, with_hidden);
+    let (weights, shown) = reveal_collapsed(blocks, elems, &roots, weights, with_hidden);
+    let kept = collect(outline, &roots, &weights, &furniture, meta, &shown);
     let kept_prose: f32 = kept.iter().map(|&i| weights[i]).sum();
     if kept_prose < MIN_BODY_PROSE_CHARS || looks_like_listing(blocks, &elems[c], &kept, &weights) {
         return listing();
@@ -254,6 +257,61 @@ fn select(outline: &Outline, meta: &Metadata, with_hidden: bool) -> Body {
         blocks: emit(blocks, &kept),
         warnings: Vec::new(),
     }
+}
+
+/// Collapsed sections (accordions, "read more" panels) hide parts of an
+/// article that readers open; a hidden holder inside the chosen container
+/// whose text reads as prose is taken as one. Returns the weights with
+/// the prose of opened sections given back, and which runs are shown.
+fn reveal_collapsed(
+    blocks: &[RawBlock],
+    elems: &[Elem],
+    roots: &[usize],
+    mut weights: Vec<f32>,
+    with_hidden: bool,
+) -> (Vec<f32>, Vec<bool>) {
+    let mut shown: Vec<bool> = blocks.iter().map(|b| with_hidden || !b.hidden).collect();
+    if with_hidden || shown.iter().all(|&s| s) {
+        return (weights, shown);
+    }
+    let in_roots = |i: usize| {
+        roots
+            .iter()
+            .filter_map(|&r| elems.get(r))
+            .any(|e| (e.first_block as usize..e.end_block as usize).contains(&i))
+    };
+    // Outermost holders do not nest, so each run is looked at once more.
+    let mut i = 0;
+    while i < blocks.len() {
+        let holder = blocks[i].hidden_holder;
+        let Some(h) = elems.get(holder as usize).filter(|_| blocks[i].hidden) else {
+            i += 1;
+            continue;
+        };
+        let range = (h.first_block as usize).max(i)..(h.end_block as usize).min(blocks.len());
+        let next = range.end.max(i + 1);
+        let (mut prose, mut chars, mut link_chars) = (0.0f32, 0u64, 0u64);
+        for b in blocks.get(range.clone()).unwrap_or_default() {
+            prose += prose_weight(b);
+            chars += u64::from(b.chars);
+            link_chars += u64::from(b.link_chars);
+        }
+        let open = in_roots(range.start)
+            && prose >= REVEAL_MIN_PROSE
+            && (link_chars as f32) < PROSE_MAX_LINK_DENSITY * chars as f32;
+        if open {
+            for j in range {
+                if let (Some(w), Some(b)) = (weights.get_mut(j), blocks.get(j)) {
+                    *w = prose_weight(b);
+                }
+                if let Some(s) = shown.get_mut(j) {
+                    *s = true;
+                }
+            }
+        }
+        i = next;
+    }
+    (weights, shown)
 }
 
 /// An index page: the container is a run of teasers, each a linked
@@ -425,7 +483,7 @@ fn collect(
     weights: &[f32],
     furniture: &[Option<Furniture>],
     meta: &Metadata,
-    with_hidden: bool,
+    shown: &[bool],
 ) -> Vec<usize> {
     let elems = &outline.elems;
     let blocks = &outline.blocks;
@@ -471,7 +529,7 @@ fn collect(
         .flat_map(|e| e.first_block as usize..e.end_block as usize);
     for i in ranges {
         let b = &blocks[i];
-        if b.hidden && !with_hidden {
+        if !shown.get(i).copied().unwrap_or(false) {
             continue;
         }
         let owner = b.owner as usize;
@@ -536,6 +594,26 @@ fn keep_enclosed_link_items(weights: &[f32], linked_items: &[usize], kept: &mut 
     });
 }
 
+/// Hasher for keys that are hashes already.
+#[derive(Default)]
+struct PrehashedKey(u64);
+
+impl Hasher for PrehashedKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// Headings that open what comes after an article on the same page:
 /// related stories, comments, the author's box, share and follow prompts.
 fn end_marker_regex() -> &'static Regex {
@@ -596,7 +674,8 @@ fn cut_at_end_marker(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>
 /// raw text). Two similar paragraphs are both kept: articles repeat
 /// themselves on purpose.
 fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
-    let mut seen_shingles: HashMap<u64, usize> = HashMap::new();
+    let mut seen_shingles: HashMap<u64, usize, BuildHasherDefault<PrehashedKey>> =
+        HashMap::default();
     let mut seen_texts: HashSet<&str> = HashSet::new();
     kept.retain(|&i| {
         let b = &blocks[i];
@@ -616,9 +695,16 @@ fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
         let hashes: Vec<u64> = words
             .windows(3)
             .map(|w| {
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                w.hash(&mut h);
-                h.finish()
+                // FNV-1a over the three words: fast, and good enough to
+                // tell shingles apart.
+                let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+                for word in w {
+                    for &byte in word.as_bytes().iter().chain(b" ") {
+                        h ^= u64::from(byte);
+                        h = h.wrapping_mul(0x0100_0000_01b3);
+                    }
+                }
+                h
             })
             .collect();
         let mut sources = HashSet::new();
@@ -972,6 +1058,27 @@ mod tests {
         ] {
             assert!(all.contains(topic), "missing {topic} in {all}");
         }
+    }
+
+    #[test]
+    fn collapsed_sections_inside_the_article_are_opened_but_popups_are_not() {
+        let html = page(&format!(
+            "<article>{}{}\
+             <div class=\"accordion\"><button>Step 1: plan the route</button>\
+             <div style=\"display: none\" role=\"region\">{}{}</div></div>\
+             <div hidden class=\"popup\"><p>Before you go, sign up for alerts.</p></div>\
+             </article>",
+            prose("route plan"),
+            prose("ramps"),
+            prose("step-free stations"),
+            prose("lift repairs")
+        ));
+        let all = joined(&run(&html));
+        assert!(
+            all.contains("step-free stations") && all.contains("lift repairs"),
+            "{all}"
+        );
+        assert!(!all.contains("sign up for alerts"), "{all}");
     }
 
     /// Regression: page builders put furniture words in the class names of

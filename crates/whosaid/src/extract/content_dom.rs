@@ -110,6 +110,8 @@ pub struct RawBlock {
     /// server rendering) park the whole article in one, so hidden runs are
     /// kept and marked, for the selection to fall back on.
     pub hidden: bool,
+    /// The outermost hidden block element holding the run, or [`NONE`].
+    pub hidden_holder: u32,
     /// Inside a list item (a table of contents' headings are).
     pub in_list: bool,
 }
@@ -535,7 +537,8 @@ struct Builder {
     /// Stack of open block-level elements (indices into `elems`).
     owners: Vec<u32>,
     ctx: Context,
-    hidden_depth: u32,
+    /// Open hidden block elements, outermost first.
+    hidden_holders: Vec<u32>,
 }
 
 impl Builder {
@@ -605,7 +608,8 @@ impl Builder {
                 link_chars: self.link_chars,
                 local_link_chars: self.local_link_chars,
                 words,
-                hidden: self.hidden_depth > 0,
+                hidden: !self.hidden_holders.is_empty(),
+                hidden_holder: self.hidden_holders.first().copied().unwrap_or(NONE),
                 in_list: self.ctx.li > 0,
             };
             self.outline.blocks.push(block);
@@ -680,7 +684,7 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
         pending_space: false,
         owners: Vec::new(),
         ctx: Context::default(),
-        hidden_depth: 0,
+        hidden_holders: Vec::new(),
     };
     // The document node stands as element 0 so every block has an owner.
     b.outline.elems.push(Elem {
@@ -707,7 +711,7 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
                     b.flush();
                 }
                 if hidden {
-                    b.hidden_depth = b.hidden_depth.saturating_sub(1);
+                    b.hidden_holders.pop();
                 }
                 b.leave(tag);
                 if let Some(i) = idx {
@@ -805,7 +809,7 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
                                 b.owners.push(idx);
                                 b.enter(tag, idx);
                                 if hidden {
-                                    b.hidden_depth += 1;
+                                    b.hidden_holders.push(idx);
                                 }
                                 stack.push(Step::Leave(Some(idx), tag, hidden));
                                 push_children(&node, &mut stack);
