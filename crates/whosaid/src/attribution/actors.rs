@@ -108,6 +108,13 @@ const TITLES: &[&str] = &[
     "lawmaker",
     "congressman",
     "congresswoman",
+    "councillor",
+    "councilor",
+    "councilman",
+    "councilwoman",
+    "manager",
+    "owner",
+    "inspector",
 ];
 
 const MALE_TITLES: &[&str] = &[
@@ -860,6 +867,28 @@ impl<'a> Resolver<'a> {
                 }
                 continue;
             }
+            // "Harriet Vance" when "Ms Vance" made Vance a person: the
+            // whole run is a mention and may be the fullest name.
+            let last = strip_possessive(self.word(run.end - 1)).to_lowercase();
+            let heading = self
+                .a
+                .paragraph_of(run.start)
+                .is_some_and(|p| self.a.paragraphs[p].kind == BlockKind::Heading);
+            let name_like = !heading && run.clone().all(|i| !lexicon::is_np_stop(self.word(i)));
+            if name_like && run.len() >= 2 && run.len() <= 4 {
+                if let Some(&actor) = self.by_surname.get(&last) {
+                    let words: Vec<&str> = run
+                        .clone()
+                        .map(|i| strip_possessive(self.word(i)))
+                        .collect();
+                    if words.len() > self.actors[actor].name_words {
+                        self.actors[actor].name = words.join(" ");
+                        self.actors[actor].name_words = words.len();
+                    }
+                    self.add_mention(actor, run);
+                    continue;
+                }
+            }
             for i in run.clone() {
                 let w = strip_possessive(self.word(i)).to_lowercase();
                 let found = self.by_surname.get(&w).copied().or_else(|| {
@@ -1049,12 +1078,25 @@ impl<'a> Resolver<'a> {
         exclude: Option<usize>,
         create: bool,
     ) -> Option<usize> {
-        // A known mention inside the span; the last is the head.
-        let known = self
+        // A known mention inside the span: the one that ends it (the head),
+        // else a person followed only by an appositive ("the council's
+        // chief, Harriet Vance,").
+        let lo = self
             .mentions
+            .partition_point(|m| m.tokens.start < span.start);
+        let hi = self.mentions.partition_point(|m| m.tokens.start < span.end);
+        let inside = &self.mentions[lo..hi];
+        let known = inside
             .iter()
             .rev()
-            .find(|m| m.tokens.start >= span.start && m.tokens.end == span.end)
+            .find(|m| m.tokens.end == span.end)
+            .or_else(|| {
+                inside.iter().find(|m| {
+                    m.tokens.end < span.end
+                        && self.actors[m.actor].kind == ActorKind::Person
+                        && self.a.tokens[m.tokens.end].kind == TokenKind::Punct
+                })
+            })
             .map(|m| m.actor);
         if known.is_some() {
             return known;

@@ -626,6 +626,15 @@ const NP_STOP: &[&str] = &[
     "via",
     "per",
     "whereas",
+    "rather",
+    "ever",
+    "never",
+    "always",
+    "simply",
+    "already",
+    "soon",
+    "perhaps",
+    "maybe",
 ];
 
 /// Determiners that open a noun phrase (and end a leftward walk).
