@@ -76,25 +76,7 @@ struct Ctx<'a> {
 
 /// Runs every rule over the analysed text.
 pub fn assemble(text: &str, analysis: &Analysis, quotes: &Quotes) -> Assembly {
-    let n = analysis.tokens.len();
-    let mut in_quote = vec![None; n];
-    for (qi, q) in quotes.quotes.iter().enumerate() {
-        for part in &q.parts {
-            for slot in &mut in_quote[part.clone()] {
-                *slot = Some(qi as u32);
-            }
-        }
-    }
-    let mut ctx = Ctx {
-        text,
-        a: analysis,
-        quotes,
-        in_quote,
-        used: vec![false; n],
-        quote_done: vec![false; quotes.quotes.len()],
-        quote_candidate: vec![None; quotes.quotes.len()],
-        out: Assembly::default(),
-    };
+    let mut ctx = Ctx::new(text, analysis, quotes);
     ctx.direct_quotes();
     ctx.according_to();
     ctx.headlines();
@@ -106,6 +88,64 @@ pub fn assemble(text: &str, analysis: &Analysis, quotes: &Quotes) -> Assembly {
         .sort_by_key(|c| (c.content_span().start, usize::MAX - c.content_span().end));
     assign_parents(&mut out.candidates);
     out
+}
+
+/// Gives a source to candidates that have a cue but none (the tagger's
+/// often lack one): the noun phrase the rules would take for that cue.
+pub fn fill_sources(text: &str, analysis: &Analysis, quotes: &Quotes, cands: &mut [Candidate]) {
+    let ctx = Ctx::new(text, analysis, quotes);
+    for c in cands.iter_mut() {
+        if c.source.is_some() {
+            continue;
+        }
+        let Some(cue) = c.cue.clone() else { continue };
+        if cue.is_empty() || cue.end > analysis.tokens.len() {
+            continue;
+        }
+        let region = ctx.region(cue.start);
+        let (k, _) = ctx.cue_prefix(cue.start, region.start);
+        let mut source = ctx.np_left(k, region.start);
+        if source.is_none() && k > region.start && matches!(ctx.word(k - 1), "who" | "which") {
+            source = ctx.np_left(k - 1, region.start);
+        }
+        let content = c.content_span();
+        if source.is_none() && cue.end <= content.start.max(cue.end) {
+            // "…, said Trump." / "said Trump, “…”"
+            source = ctx
+                .np_right(cue.end, region.end)
+                .filter(|np| np.end <= content.start || np.start >= content.end);
+        }
+        if let Some(s) = &source {
+            let overlaps_content = c.content.iter().any(|r| r.start < s.end && s.start < r.end);
+            if !overlaps_content && !ctx.first_person(s) {
+                c.source = source;
+            }
+        }
+    }
+}
+
+impl<'a> Ctx<'a> {
+    fn new(text: &'a str, analysis: &'a Analysis, quotes: &'a Quotes) -> Self {
+        let n = analysis.tokens.len();
+        let mut in_quote = vec![None; n];
+        for (qi, q) in quotes.quotes.iter().enumerate() {
+            for part in &q.parts {
+                for slot in &mut in_quote[part.clone()] {
+                    *slot = Some(qi as u32);
+                }
+            }
+        }
+        Ctx {
+            text,
+            a: analysis,
+            quotes,
+            in_quote,
+            used: vec![false; n],
+            quote_done: vec![false; quotes.quotes.len()],
+            quote_candidate: vec![None; quotes.quotes.len()],
+            out: Assembly::default(),
+        }
+    }
 }
 
 /// Each candidate's parent is the innermost other candidate whose content

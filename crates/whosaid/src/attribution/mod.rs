@@ -53,7 +53,8 @@ pub fn analyze_with(article: &Article, options: Options) -> Attributions {
         let labels = tagger::tag(text, &analysis);
         let spans = tagger::spans(&analysis, &labels);
         let linked = tagger::link(text, &analysis, &spans);
-        let tagged = engine::from_tagged(text, &analysis, &spans, &linked);
+        let mut tagged = engine::from_tagged(text, &analysis, &spans, &linked);
+        engine::fill_sources(text, &analysis, &quotes, &mut tagged);
         let rules = std::mem::take(&mut assembly.candidates);
         assembly.candidates = engine::merge(
             analysis.tokens.len(),
