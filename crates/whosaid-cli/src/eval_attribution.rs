@@ -64,6 +64,9 @@ pub struct AttributionArgs {
     /// what the linking alone loses.
     #[arg(long, hide = true)]
     gold_tags: bool,
+    /// With --tagger: a model file to use instead of the built-in one.
+    #[arg(long, hide = true)]
+    model: Option<PathBuf>,
     /// Score predictions from a JSON-lines file instead of running the
     /// pipeline: `{"name": STEM, "attributions": [{"source": [[s, e]], "cue":
     /// [...], "content": [...]}]}` with UTF-8 byte offsets (for peers).
@@ -111,6 +114,15 @@ pub fn run(args: AttributionArgs) -> Result<ExitCode> {
         Some(path) => Some(read_predicted(path)?),
         None => None,
     };
+    let model = match &args.model {
+        Some(path) => Some(
+            tagger::Tagger::from_bytes(
+                &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+            )
+            .with_context(|| format!("reading {}", path.display()))?,
+        ),
+        None => None,
+    };
     let pipeline = Pipeline::default();
     let started = std::time::Instant::now();
     let scores: Vec<DocScore> = docs
@@ -118,8 +130,8 @@ pub fn run(args: AttributionArgs) -> Result<ExitCode> {
         .map(|doc| {
             let predicted = match &given {
                 Some(map) => Ok(map.get(&doc.name).cloned().unwrap_or_default()),
-                None if args.gold_tags => Ok(tagger_attributions(&doc.text, Some(doc))),
-                None if args.tagger => Ok(tagger_attributions(&doc.text, None)),
+                None if args.gold_tags => Ok(tagger_attributions(&doc.text, Some(doc), None)),
+                None if args.tagger => Ok(tagger_attributions(&doc.text, None, model.as_ref())),
                 None => pipeline_attributions(&pipeline, doc),
             };
             match predicted {
@@ -290,12 +302,19 @@ pub fn record_attributions(record: &Record) -> Vec<Spans> {
 }
 
 /// The tagger alone, with its simple linking.
-fn tagger_attributions(doc_text: &str, gold: Option<&GoldDocument>) -> Vec<Spans> {
+fn tagger_attributions(
+    doc_text: &str,
+    gold: Option<&GoldDocument>,
+    model: Option<&tagger::Tagger>,
+) -> Vec<Spans> {
     let blocks = whosaid::article::from_plain_text(doc_text.to_string()).blocks;
     let analysis = text::analyze(doc_text, &blocks);
     let labels = match gold {
         Some(doc) => tagger::gold_labels(&analysis, &doc.attributions),
-        None => tagger::tag(doc_text, &analysis),
+        None => match model {
+            Some(m) => m.tag(doc_text, &analysis),
+            None => tagger::tag(doc_text, &analysis),
+        },
     };
     let spans = tagger::spans(&analysis, &labels);
     let range = |i: usize| Range {

@@ -714,11 +714,11 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
-            epochs: 12,
+            epochs: 30,
             min_count: 3,
             seed: 0x5eed,
             folds: 4,
-            min_weight: 4.0,
+            min_weight: 10.0,
         }
     }
 }
