@@ -450,6 +450,13 @@ fn is_boilerplate(b: &RawBlock) -> bool {
             | ^(photo|image|picture|video)(\s(credit|source|courtesy))?s?\s?:
             | ^(credit|source|courtesy)\s?:\s*(getty|shutterstock|istock|ap(?-u:\b)|reuters|afp)
             | ^(getty\simages|shutterstock|istock)(?-u:\b)
+            | ^(table\sof\s)?contents(\s(hide|show))?\W*$
+            | ^in\sthis\s(article|post|guide|story)\W*$
+            | ^on\sthis\spage\W*$
+            | ^jump\sto(\ssection)?\W*$
+            | ^(skip|back)\sto\s(top|content|main\scontent)\W*$
+            | ^share\W*$
+            | ^(print|email)\s(this\s)?(article|page|story|post)\W*$
             ",
         )
         .expect("boilerplate pattern is valid")
@@ -640,6 +647,10 @@ fn end_marker_regex() -> &'static Regex {
             | tags?
             | filed\sunder.*
             | categories
+            | disclaimer
+            | (helpful|useful|related|more)\s(links|resources)
+            | other\srelated\s(articles|posts|stories).*
+            | join\s(our|the)\s.*(club|community|newsletter|list)
             )$",
         )
         .expect("end-marker pattern is valid")
