@@ -549,14 +549,10 @@ fn day_month_year_at(bytes: &[u8], i: usize) -> Option<DateTime> {
         p += 1;
     }
     p = skip_date_punct(bytes, p);
+    // "12 de noviembre", "12th of November".
     if bytes
         .get(p..p + 3)
-        .is_some_and(|w| w.eq_ignore_ascii_case(b"de "))
-    {
-        p = skip_spaces(bytes, p + 3);
-    } else if bytes
-        .get(p..p + 3)
-        .is_some_and(|w| w.eq_ignore_ascii_case(b"of "))
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"de ") || w.eq_ignore_ascii_case(b"of "))
     {
         p = skip_spaces(bytes, p + 3);
     }
