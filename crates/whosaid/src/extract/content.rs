@@ -786,7 +786,7 @@ fn is_author_note(b: &RawBlock, weight: f32) -> bool {
     let re = RE.get_or_init(|| {
         Regex::new(
             r"(?x)^(
-              (written|reviewed|edited|fact-checked)\s?by(?-u:\b).{0,80}$
+              (?i:written|reviewed|edited|fact-checked)\s?by(?-u:\b).{0,80}$
             | (dr\.\s)?\p{Lu}[\p{L}.'-]+(\s\p{Lu}[\p{L}.'-]+){0,3},?(\s[\p{Lu}\p{L},.]+)?\s(is|was|has\sbeen|has|writes|covers|joined)\s
               .*(?-u:\b)(writer|editor|author|journalist|reporter|contributor|columnist|analyst|correspondent|blogger|freelance|founder|owner|director|expert|specialist|staff)(?-u:\b)
             )",
@@ -843,6 +843,101 @@ mod tests {
 
     fn joined(body: &Body) -> String {
         texts(body).join("\n")
+    }
+
+    fn raw(kind: RawKind, text: &str) -> RawBlock {
+        RawBlock {
+            owner: 0,
+            row: NONE,
+            kind,
+            text: text.to_string(),
+            chars: text.chars().filter(|c| !c.is_whitespace()).count() as u32,
+            link_chars: 0,
+            local_link_chars: 0,
+            words: text.split_whitespace().count() as u32,
+            hidden: false,
+            hidden_holder: NONE,
+            in_list: false,
+        }
+    }
+
+    #[test]
+    fn boilerplate_lines() {
+        let rows: &[(&str, bool)] = &[
+            ("Advertisement", true),
+            (
+                "We may earn a commission when you buy through links on our site.",
+                true,
+            ),
+            ("Photo: A. Smith for The Gazette", true),
+            ("5 min read", true),
+            ("Table of Contents", true),
+            ("Share:", true),
+            ("Copyright © 2024 The Gazette. All rights reserved.", true),
+            (
+                "Oops! Something went wrong while submitting the form.",
+                true,
+            ),
+            ("The mayor said the photo was taken in 1994.", false),
+            (
+                "Residents share their views at the meeting on Monday.",
+                false,
+            ),
+            (
+                "Contents of the report were leaked to reporters last week.",
+                false,
+            ),
+        ];
+        for (text, expected) in rows {
+            assert_eq!(
+                is_boilerplate(&raw(RawKind::Paragraph, text)),
+                *expected,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn end_markers_and_author_notes() {
+        let markers: &[(&str, bool)] = &[
+            ("related stories", true),
+            ("you may also like", true),
+            ("leave a reply", true),
+            ("12 comments", true),
+            ("about the author", true),
+            ("more from the gazette", true),
+            ("what the council decided", false),
+            ("related costs", false),
+        ];
+        for (label, expected) in markers {
+            assert_eq!(end_marker_regex().is_match(label), *expected, "{label}");
+        }
+        let notes: &[(&str, bool)] = &[
+            ("Jane Roe is a senior editor at The Gazette.", true),
+            ("Written by Jane Roe", true),
+            (
+                "The council is a body of twelve members elected every four years.",
+                false,
+            ),
+        ];
+        for (text, expected) in notes {
+            assert_eq!(
+                is_author_note(&raw(RawKind::Paragraph, text), 0.0),
+                *expected,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn titles_match_with_or_without_the_site_name() {
+        assert!(is_title("rain due on monday", "rain due on monday"));
+        assert!(is_title(
+            "rain due on monday",
+            "rain due on monday the gazette"
+        ));
+        assert!(!is_title("rain", "rain due on monday"));
+        assert!(!is_title("", "rain due on monday"));
     }
 
     /// A paragraph of made-up prose, long enough to read as article text.

@@ -837,3 +837,81 @@ fn push_children(node: &NodeRef<'_>, stack: &mut Vec<Step>) {
         stack.push(Step::Enter(child.id));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_and_id_evidence() {
+        use Furniture::{Hard, Soft};
+        let rows: &[(&str, Option<Furniture>, bool)] = &[
+            ("", None, false),
+            ("entry-content", None, true),
+            ("share-bar", Some(Hard), false),
+            ("post-share", Some(Hard), true),
+            ("related-posts", Some(Hard), false),
+            ("site-footer", Some(Hard), false),
+            ("entry-footer", Some(Soft), true),
+            ("content-nav-section", Some(Soft), true),
+            ("teaser", Some(Soft), false),
+            (
+                "elementor-widget elementor-widget-theme-post-content",
+                Some(Soft),
+                true,
+            ),
+            ("page has-sidebar", None, false),
+            ("sidebar-enabled--false content", None, true),
+            ("comments", Some(Hard), false),
+            ("newsletter-signup", Some(Hard), false),
+        ];
+        for (names, furniture, content) in rows {
+            assert_eq!(name_evidence(names), (*furniture, *content), "{names:?}");
+        }
+    }
+
+    #[test]
+    fn hidden_styles() {
+        assert!(style_hides("display: none"));
+        assert!(style_hides("color:red; DISPLAY:NONE !important"));
+        assert!(style_hides("visibility : hidden"));
+        assert!(!style_hides("display: block"));
+    }
+
+    #[test]
+    fn runs_know_their_kind_links_and_rows() {
+        let doc = Document::from(
+            "<body><h2>Head</h2><p>One <a href=\"/x\">two</a> three</p>\
+             <ul><li>item</li></ul><blockquote>said</blockquote>\
+             <table><tr><td>a</td><td>b</td></tr></table>\
+             <p><a href=\"#s1\">jump</a></p><div>loose<br>text</div></body>",
+        );
+        let o = outline(&doc, 10_000);
+        let got: Vec<(RawKind, &str)> =
+            o.blocks.iter().map(|b| (b.kind, b.text.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (RawKind::Heading(2), "Head"),
+                (RawKind::Paragraph, "One two three"),
+                (RawKind::ListItem, "item"),
+                (RawKind::Quote, "said"),
+                (RawKind::Cell, "a"),
+                (RawKind::Cell, "b"),
+                (RawKind::Paragraph, "jump"),
+                (RawKind::Loose, "loose"),
+                (RawKind::Loose, "text"),
+            ]
+        );
+        assert_eq!(o.blocks[1].link_chars, 3);
+        assert_eq!(o.blocks[4].row, o.blocks[5].row);
+        assert_eq!(o.blocks[6].local_link_chars, 4);
+        // Every element's runs are one contiguous range inside its parent's.
+        for e in &o.elems {
+            assert!(e.first_block <= e.end_block);
+            if let Some(p) = o.elems.get(e.parent as usize) {
+                assert!(p.first_block <= e.first_block && e.end_block <= p.end_block);
+            }
+        }
+    }
+}
