@@ -786,6 +786,32 @@ mod tests {
     }
 
     #[test]
+    fn the_tagger_holds_its_dev_scores() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/polnear/dev");
+        if !dir.is_dir() {
+            eprintln!("skipping: {} is absent", dir.display());
+            return;
+        }
+        let docs = polnear::read_folder(&dir).unwrap();
+        let mut total = Totals::default();
+        for doc in &docs {
+            let predicted = tagger_attributions(&doc.text, None, None);
+            total.add(&score_document(doc, &predicted, None));
+        }
+        let (_, _, pair) = prf(
+            total.pair_matched,
+            total.pair_pred,
+            total.pair_matched_gold_den,
+        );
+        let source = &total.roles[0];
+        let (_, _, source_f1) = prf(source.exact_tp, source.exact_pred, source.exact_gold);
+        // The shipped model scores 0.679 and 0.696; a drop means the
+        // features and the model no longer agree.
+        assert!(pair > 0.66, "pair F1 {pair:.3}");
+        assert!(source_f1 > 0.67, "source exact F1 {source_f1:.3}");
+    }
+
+    #[test]
     fn matching_is_one_to_one() {
         let t = "A said x y z. B said x y z.";
         let gold = vec![Spans {
