@@ -38,6 +38,10 @@ pub fn choose_title(metas: &[&str], headings: &[&str], site_names: &[&str]) -> O
     // than it sits inside one.
     let title = match decoded.split_once(" | ") {
         Some((head, _)) if head.split_whitespace().count() >= 3 => head.trim().to_string(),
+        // "Section | The headline itself".
+        Some((_, tail)) if tail.split_whitespace().count() >= 3 && !tail.contains(" | ") => {
+            tail.trim().to_string()
+        }
         _ => decoded,
     };
     (!title.is_empty()).then_some(title)
@@ -94,10 +98,13 @@ fn choose_raw(metas: &[&str], headings: &[&str], site_names: &[&str]) -> Option<
         .map(|m| m.trim())
         .filter(|m| !m.is_empty())
         .collect();
+    // A "site name" equal to a whole meta title is a misconfigured CMS
+    // repeating the title; treating it as the site would strip the title.
+    let meta_keys: Vec<String> = metas.iter().map(|m| title_key(m)).collect();
     let site_keys: Vec<String> = site_names
         .iter()
         .map(|s| title_key(s))
-        .filter(|k| !k.is_empty())
+        .filter(|k| !k.is_empty() && !meta_keys.contains(k))
         .collect();
     let mut variant_keys: Vec<String> = Vec::new();
     for m in &metas {
