@@ -552,6 +552,14 @@ fn collect(
         if b.kind == RawKind::Caption || is_boilerplate(b) {
             continue;
         }
+        // Labels and stray values ("Tip", "Pros", "4.5", "$600") between
+        // the paragraphs; a short sentence ("Not yet.") stays.
+        if matches!(b.kind, RawKind::Loose | RawKind::Paragraph)
+            && b.words <= 2
+            && !b.text.ends_with(['.', '!', '?', '"', '\u{201D}'])
+        {
+            continue;
+        }
         if b.local_link_chars * 2 > b.chars {
             // A table of contents, or a lone footnote mark.
             continue;
