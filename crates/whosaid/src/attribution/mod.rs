@@ -52,7 +52,7 @@ pub fn analyze_with(article: &Article, options: Options) -> Attributions {
     if options.tagger && tagger::Tagger::builtin().is_some() {
         let labels = tagger::tag(text, &analysis);
         let spans = tagger::spans(&analysis, &labels);
-        let linked = tagger::link(text, &analysis, &spans);
+        let linked = link_in_windows(text, &analysis, &spans);
         let mut tagged = engine::from_tagged(text, &analysis, &spans, &linked);
         engine::fill_sources(text, &analysis, &quotes, &mut tagged);
         let rules = std::mem::take(&mut assembly.candidates);
@@ -65,6 +65,37 @@ pub fn analyze_with(article: &Article, options: Options) -> Attributions {
     }
     build(text, &analysis, &quotes, assembly)
 }
+
+/// Spans linked at most [`LINK_WINDOW`] at a time. `tagger::link` looks
+/// for each content's nearest cue among all spans, so one call costs the
+/// square of their number; windows keep a hostile document (a 5 MB
+/// paragraph of "he said") linear. A window boundary can only cut a link
+/// between spans thousands of spans apart.
+fn link_in_windows(
+    text: &str,
+    analysis: &text::Analysis,
+    spans: &[tagger::RoleSpan],
+) -> Vec<tagger::LinkedSpans> {
+    if spans.len() <= LINK_WINDOW {
+        return tagger::link(text, analysis, spans);
+    }
+    let mut out = Vec::new();
+    for (w, window) in spans.chunks(LINK_WINDOW).enumerate() {
+        let offset = w * LINK_WINDOW;
+        out.extend(
+            tagger::link(text, analysis, window)
+                .into_iter()
+                .map(|l| tagger::LinkedSpans {
+                    source: l.source.map(|i| i + offset),
+                    cue: l.cue.map(|i| i + offset),
+                    content: l.content.into_iter().map(|i| i + offset).collect(),
+                }),
+        );
+    }
+    out
+}
+
+const LINK_WINDOW: usize = 1_000;
 
 fn build(
     text: &str,
