@@ -358,3 +358,22 @@ fn five_megabyte_paragraph_without_punctuation() {
         assert!(found.attributions.is_empty());
     });
 }
+
+#[test]
+fn with_the_tagger_hostile_input_stays_linear() {
+    let inputs = [
+        ("speakers", "“Yes,” he said, “no.” ".repeat(8_000)),
+        (
+            "cue words",
+            "said told said denied according to ".repeat(6_000),
+        ),
+        ("marks", "\"".repeat(10_000)),
+    ];
+    for (what, text) in &inputs {
+        within(Duration::from_secs(60), what, || {
+            let article = from_plain_text(text.clone());
+            let found = super::analyze(&article);
+            check(&article, &found);
+        });
+    }
+}
