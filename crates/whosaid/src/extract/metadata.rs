@@ -303,7 +303,7 @@ fn looks_like_url(s: &str) -> bool {
 }
 
 /// Meta names whose content is the publication date, most specific first.
-const DATE_METAS: [&str; 24] = [
+const DATE_METAS: [&str; 29] = [
     "article:published_time",
     "og:article:published_time",
     "datepublished",
@@ -328,6 +328,11 @@ const DATE_METAS: [&str; 24] = [
     "article_date_original",
     "originalpublicationdate",
     "datecreated",
+    "published",
+    "published-date",
+    "publication_date",
+    "publication-date",
+    "pub_date",
 ];
 
 fn debug_dates(
@@ -636,12 +641,11 @@ const CLASS_PUBLISHED: u16 = 64;
 const CLASS_UPDATED: u16 = 128;
 
 /// Substrings of lower-cased class and id values and what they mean.
-const CLASS_NEEDLES: [(&str, u16); 43] = [
+const CLASS_NEEDLES: [(&str, u16); 42] = [
     ("comment", CLASS_NOISE),
     ("sidebar", CLASS_NOISE),
     ("related", CLASS_NOISE),
     ("footer", CLASS_NOISE),
-    ("widget", CLASS_NOISE),
     ("recommend", CLASS_NOISE),
     ("popular", CLASS_NOISE),
     ("newsletter", CLASS_NOISE),
@@ -963,8 +967,10 @@ fn walk(tree: &Tree) -> Facts {
             Some("datepublished" | "datecreated" | "datemodified")
         ) && name != "meta";
         if (is_time || marked_date) && facts.visible_dates.len() < 4 * MAX_CANDIDATES {
+            // `<abbr itemprop="datePublished" title="2017-11-12T…">`.
             let value = attr(&local_name!("datetime"))
                 .or_else(|| attr(&local_name!("content")))
+                .or_else(|| marked_date.then(|| attr(&local_name!("title"))).flatten())
                 .map(str::to_string)
                 .or_else(|| bounded_text(tree, id, 120));
             if let Some(date) = value.as_deref().and_then(parse_date) {
