@@ -7,7 +7,8 @@
 //!    split into blocks as it stands);
 //! 3. [`article`]: blocks to the clean `article.text` with block offsets, the
 //!    one text every later span points into;
-//! 4. attribution (later): actors, attributions and the author's voice.
+//! 4. [`attribution`]: actors, attributions (rules and a learned tagger)
+//!    and the author's own voice, all as spans into `article.text`.
 //!
 //! ```
 //! let pipeline = whosaid::Pipeline::default();
