@@ -467,6 +467,14 @@ const T_SENT_QUOTES: u64 = 29;
 const T_SPEAKER_PREFIX: u64 = 30;
 const T_SENT_PLACE: u64 = 31;
 const T_WORD_CUE_SIDE: u64 = 32;
+const T_CLAUSE: u64 = 33;
+
+/// Words that open a clause: where unquoted content tends to start or stop.
+const CLAUSE_WORDS: &[&str] = &[
+    "and", "but", "or", "because", "while", "although", "though", "which", "who", "whom", "whose",
+    "where", "when", "after", "before", "if", "since", "so", "that", "whether", "as", "until",
+    "unless",
+];
 
 fn bucket(d: usize) -> u64 {
     match d {
@@ -535,6 +543,14 @@ pub fn featurise(
     }
     let that = word_hash("that");
     let comma_word = word_hash(",");
+    let clause_words: [u64; CLAUSE_WORDS.len()] = {
+        let mut w = [0u64; CLAUSE_WORDS.len()];
+        for (slot, word) in w.iter_mut().zip(CLAUSE_WORDS) {
+            *slot = word_hash(word);
+        }
+        w
+    };
+    let mut last_boundary: Option<usize> = None;
     let mut commas_since_start = 0u64;
     // Distance to the last quote mark seen, and whether the sentence has one.
     let mut last_quote: Option<usize> = None;
@@ -713,6 +729,22 @@ pub fn featurise(
             (None, None) => 0,
         };
         f(T_WORD_CUE_SIDE, mix(t.word, side));
+        if t.sentence_start {
+            last_boundary = None;
+        }
+        let clause_word = clause_words.contains(&t.word);
+        let after_comma = i > 0 && info[i - 1].word == comma_word;
+        f(
+            T_CLAUSE,
+            clause_word as u64
+                | (after_comma as u64) << 1
+                | last_boundary.map_or(99, |b| bucket(i - b)) << 4
+                | (t.in_quote as u64) << 12
+                | (side as u64) << 16,
+        );
+        if clause_word || t.word == comma_word || t.shape == SHAPE_COLON {
+            last_boundary = Some(i);
+        }
         if let Some(st) = &stacked {
             st.features(info, i, out);
         }
