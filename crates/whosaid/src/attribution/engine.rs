@@ -1366,14 +1366,20 @@ pub fn from_tagged(
                 .filter_map(|&c| spans.get(c))
                 .map(|s| s.tokens.clone())
                 .collect();
-            let quoted = content.iter().any(|r| {
-                r.clone()
-                    .any(|i| analysis.tokens.get(i).is_some_and(|t| t.quote().is_some()))
-            });
+            // Direct when every word is quoted, mixed when some are.
+            let (mut words, mut quoted_words) = (0usize, 0usize);
+            for i in content.iter().flat_map(|r| r.clone()) {
+                if analysis.tokens.get(i).is_some_and(|t| t.is_word()) {
+                    words += 1;
+                    quoted_words += usize::from(quoted.get(i).copied().unwrap_or(false));
+                }
+            }
             Candidate {
                 kind: if is_according {
                     AttributionKind::AccordingTo
-                } else if quoted {
+                } else if words > 0 && quoted_words == words {
+                    AttributionKind::Direct
+                } else if quoted_words > 0 {
                     AttributionKind::Mixed
                 } else {
                     AttributionKind::Indirect

@@ -161,7 +161,11 @@ fn build(
                         start: s,
                         end: e,
                         text: slice(s, e),
-                        lemma: c.lemma.unwrap_or("").to_string(),
+                        // A cue outside the lexicon (the tagger's) is its
+                        // own lemma, lower-cased.
+                        lemma: c
+                            .lemma
+                            .map_or_else(|| slice(s, e).to_lowercase(), str::to_string),
                     }
                 }),
                 addressee: c.addressee.as_ref().map(|r| {
