@@ -915,7 +915,10 @@ fn walk(tree: &Tree) -> Facts {
             }
             "article" | "main" => child_flags |= IN_ARTICLE,
             "header" => child_flags |= IN_HEADER,
-            "nav" | "footer" | "aside" => child_flags |= IN_NOISE,
+            "nav" | "footer" => child_flags |= IN_NOISE,
+            // Inside an article an aside is often the post's own meta box
+            // (date, author); outside it, a sidebar.
+            "aside" if flags & IN_ARTICLE == 0 => child_flags |= IN_NOISE,
             _ if is_opaque(name) => descend = false,
             _ => {}
         }
