@@ -109,7 +109,6 @@ pub fn extract(doc: &Document, url: Option<&str>) -> Metadata {
     site_names.extend(host_label.as_deref());
     let anchor = title_anchor(&facts, title.as_deref());
     let authors = pick_authors(&facts, &ld, &site_names, anchor);
-    debug_dates(&facts, &ld, page_url.as_deref().or(url), url, anchor);
     let published = pick_date(&facts, &ld, page_url.as_deref().or(url), anchor);
     let language = pick_language(&facts, &ld);
 
@@ -334,87 +333,6 @@ const DATE_METAS: [&str; 29] = [
     "publication-date",
     "pub_date",
 ];
-
-fn debug_dates(
-    facts: &Facts,
-    ld: &jsonld::JsonLd,
-    url: Option<&str>,
-    orig_url: Option<&str>,
-    anchor: Option<u32>,
-) {
-    if std::env::var_os("H2DEBUG").is_none() {
-        return;
-    }
-    let u = orig_url.unwrap_or("");
-    let show = |d: Option<DateTime>| d.map(|d| d.to_record_string());
-    let mut lines = vec![
-        format!(
-            "meta\t{:?}",
-            show(facts.meta(&DATE_METAS).and_then(parse_date))
-        ),
-        format!(
-            "metamod\t{:?}",
-            show(
-                facts
-                    .meta(&["article:modified_time", "og:updated_time", "datemodified"])
-                    .and_then(parse_date)
-            )
-        ),
-        format!(
-            "ld\t{:?}\t{}",
-            show(ld.published.as_deref().and_then(parse_date)),
-            ld.has_article
-        ),
-        format!(
-            "ldmod\t{:?}",
-            show(ld.modified.as_deref().and_then(parse_date))
-        ),
-        format!(
-            "visible\t{:?}",
-            show(visible_date(facts, anchor).map(|v| v.date))
-        ),
-        format!("anchor\t{anchor:?}"),
-    ];
-    for t in &facts.visible_dates {
-        lines.push(format!(
-            "vis\t{}\t{}\t{}\t{}\t{}",
-            t.date.to_record_string(),
-            t.order,
-            t.flags,
-            t.marked_published,
-            t.marked_modified
-        ));
-    }
-    lines.push(format!("url\t{:?}", show(url.and_then(date_from_url))));
-    for a in &ld.authors {
-        lines.push(format!("A-ld\t{a}"));
-    }
-    for (k, v) in &facts.metas {
-        if AUTHOR_METAS.contains(&k.as_str()) || k.contains("author") {
-            lines.push(format!("A-meta\t{k}\t{v}"));
-        }
-    }
-    for f in &facts.marked_authors {
-        lines.push(format!("A-marked\t{}\t{}\t{}", f.order, f.flags, f.text));
-    }
-    for f in &facts.bylines {
-        lines.push(format!("A-byline\t{}\t{}\t{}", f.order, f.flags, f.text));
-    }
-    lines.push(format!(
-        "A-site\t{:?}\t{:?}\t{:?}",
-        facts.meta(&["og:site_name"]),
-        ld.publisher,
-        ld.website_name
-    ));
-    for h in &facts.h1s {
-        lines.push(format!("h1\t{}\t{}\t{}", h.order, h.flags, h.text));
-    }
-    let mut s = String::new();
-    for l in lines {
-        s.push_str(&format!("DATE\t{u}\t{l}\n"));
-    }
-    eprint!("{s}");
-}
 
 /// Document position of the `<h1>` that carries the title, else of the
 /// first heading in the article.
@@ -1187,6 +1105,86 @@ mod tests {
         assert_eq!(m.published.as_deref(), Some("2020-01-05"));
         assert_eq!(m.site.as_deref(), Some("Ex Test"));
         assert_eq!(m.url.as_deref(), Some("https://ex.test/2020/01/05/tides/"));
+    }
+
+    #[test]
+    fn page_variants() {
+        struct Row {
+            name: &'static str,
+            html: &'static str,
+            title: Option<&'static str>,
+            authors: &'static [&'static str],
+            published: Option<&'static str>,
+        }
+        let rows = [
+            Row {
+                name: "label in its own element before the name and the date",
+                html: r#"<html><head><title>Fog lifts</title></head><body><main><h1>Fog lifts</h1>
+                    <div><p>Written by</p><p>Ada Stone</p><p>Last updated</p><span>Aug 04, 2025</span></div>
+                    <p>Body.</p></main></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: Some("2025-08-04"),
+            },
+            Row {
+                name: "link to an author page",
+                html: r#"<html><head><title>Fog lifts | Coast Daily</title></head><body><article><h1>Fog lifts</h1>
+                    <a href="/authors/ada-stone">Ada Stone</a><p>Body.</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "byline nearest the title wins over related stories",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p class="byline">By Ada Stone</p><p>Body.</p>
+                    <ul class="more"><li><span class="author">Ben Reed</span></li></ul></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "page-builder widget classes are content, comments are not",
+                html: r#"<html><head><title>Fog lifts</title></head><body><div class="builder-widget">
+                    <h1>Fog lifts</h1><time datetime="2024-02-03">Feb 3</time><p>Body.</p></div>
+                    <div class="comments"><h1>Reply</h1><time datetime="2024-05-06">May 6</time></div></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: Some("2024-02-03"),
+            },
+            Row {
+                name: "WebPage-only JSON-LD dates of a modified page are not trusted",
+                html: r#"<html><head><title>About us</title><script type="application/ld+json">
+                    {"@graph":[{"@type":"WebPage","name":"About us","datePublished":"2019-01-01","dateModified":"2024-01-01"}]}
+                    </script></head><body><h1>About us</h1></body></html>"#,
+                title: Some("About us"),
+                authors: &[],
+                published: None,
+            },
+            Row {
+                name: "the site credited as author stands when nobody else is named",
+                html: r#"<html><head><title>Fog lifts</title><meta property="og:site_name" content="Coast Daily">
+                    <meta name="author" content="Coast Daily"></head><body><h1>Fog lifts</h1></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Coast Daily"],
+                published: None,
+            },
+            Row {
+                name: "a named writer beats the site credited in the data",
+                html: r#"<html><head><title>Fog lifts</title><meta property="og:site_name" content="Coast Daily">
+                    <meta name="author" content="Coast Daily"></head><body><article><h1>Fog lifts</h1>
+                    <p>By Ada Stone, Weather Reporter</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+        ];
+        for row in rows {
+            let m = meta_of(row.html, None);
+            assert_eq!(m.title.as_deref(), row.title, "{}", row.name);
+            assert_eq!(m.authors, row.authors, "{}", row.name);
+            assert_eq!(m.published.as_deref(), row.published, "{}", row.name);
+        }
     }
 
     #[test]
