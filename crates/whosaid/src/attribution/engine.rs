@@ -104,10 +104,7 @@ pub fn fill_sources(text: &str, analysis: &Analysis, quotes: &Quotes, cands: &mu
         }
         let region = ctx.region(cue.start);
         let (k, _) = ctx.cue_prefix(cue.start, region.start);
-        let mut source = ctx.np_left(k, region.start);
-        if source.is_none() && k > region.start && matches!(ctx.word(k - 1), "who" | "which") {
-            source = ctx.np_left(k - 1, region.start);
-        }
+        let mut source = ctx.source_left(k, region.start);
         let content = c.content_span();
         if source.is_none() && cue.end <= content.start.max(cue.end) {
             // "…, said Trump." / "said Trump, “…”"
@@ -395,6 +392,42 @@ impl<'a> Ctx<'a> {
             }
         }
         (content_words > 0).then_some(i..end)
+    }
+
+    /// The source left of a cue starting at `k`: a noun phrase, the phrase
+    /// before a relative pronoun ("the community who claim"), or a phrase
+    /// with its appositive ("Douglas Brinkley, a historian who attended
+    /// the session, recalled").
+    fn source_left(&self, k: usize, floor: usize) -> Option<Range<usize>> {
+        if let Some(np) = self.np_left(k, floor) {
+            return Some(np);
+        }
+        if k <= floor {
+            return None;
+        }
+        if matches!(self.word(k - 1), "who" | "which") {
+            return self.np_left(k - 1, floor);
+        }
+        if !self.is_punct(k - 1, ",") {
+            return None;
+        }
+        let close = k - 1;
+        let mut c = close;
+        while c > floor && close - c < 25 {
+            c -= 1;
+            if self.is_quote_mark(c) || self.is_punct(c, ";") {
+                return None;
+            }
+            if self.is_punct(c, ",") {
+                let opens = matches!(self.word(c + 1), "a" | "an" | "the" | "who");
+                if !opens || c + 1 >= close {
+                    return None;
+                }
+                let np = self.np_left(c, floor)?;
+                return Some(np.start..close);
+            }
+        }
+        None
     }
 
     /// A noun phrase starting at `start`, no further right than `limit`.
@@ -768,7 +801,7 @@ impl<'a> Ctx<'a> {
                     return None;
                 }
                 let (k, _) = self.cue_prefix(c, region.start);
-                let mut source = self.np_left(k, region.start).or(inverted);
+                let mut source = self.source_left(k, region.start).or(inverted);
                 if source.is_none() && self.word(c).ends_with("ing") {
                     source = self.clause_subject(region.start, k);
                 }
@@ -1002,11 +1035,7 @@ impl<'a> Ctx<'a> {
             cue.stance
         };
         let mut cue_range = k..cue_end;
-        let mut source = self.np_left(k, region.start);
-        // "the community who claim …"
-        if source.is_none() && k > region.start && matches!(self.word(k - 1), "who" | "which") {
-            source = self.np_left(k - 1, region.start);
-        }
+        let mut source = self.source_left(k, region.start);
         // "they released a joint statement announcing …": the noun phrase
         // is an object; the speaker is the clause's subject.
         let participle = self.word(i).ends_with("ing");

@@ -65,6 +65,14 @@ fn attributions_table() {
             Asserts,
         ),
         (
+            "Ada Quill, a historian who saw the vote, recalled, “It was close.”",
+            Direct,
+            Some("Ada Quill, a historian who saw the vote"),
+            Some("recalled"),
+            "It was close.",
+            Asserts,
+        ),
+        (
             "The minister said: “Nothing has changed.”",
             Direct,
             Some("The minister"),
