@@ -228,9 +228,6 @@ fn pick_authors(
         && structured
             .iter()
             .all(|n| is_site_name(&title_key(n), site_names));
-    if !structured.is_empty() && !only_site {
-        return structured;
-    }
     // Shown on the page: the byline nearest the title wins, so that the
     // authors of related stories and comments further down do not.
     let mut shown: Vec<&Found> = facts
@@ -244,6 +241,22 @@ fn pick_authors(
         Some(a) => (a - f.order) * 2,
         None => f.order,
     });
+    if !structured.is_empty() && !only_site {
+        // The data often names only the first of several writers, or the
+        // name without its title ("Dr."): the byline shown beside the
+        // headline then says more about the same people.
+        let nearest = shown
+            .iter()
+            .take(4)
+            .map(|f| strip_site_names(clean_byline(&f.text), site_names))
+            .find(|names| !names.is_empty());
+        if let Some(names) = nearest {
+            if extends(&names, &structured) {
+                return names;
+            }
+        }
+        return structured;
+    }
     let mut site_credit = Vec::new();
     for f in shown {
         let names = strip_site_names(clean_byline(&f.text), site_names);
@@ -266,6 +279,32 @@ fn pick_authors(
     } else {
         structured
     }
+}
+
+/// `shown` starts with the people of `data`, in order, each as given or
+/// with an honorific ("Dr."), and either adds people or adds honorifics.
+/// Anything looser lets a byline's stray words ("Jane Doe Verified")
+/// replace a clean name.
+fn extends(shown: &[String], data: &[String]) -> bool {
+    if shown.len() < data.len() {
+        return false;
+    }
+    let mut added_honorific = false;
+    for (s, d) in shown.iter().zip(data) {
+        let (s, d) = (s.to_lowercase(), d.to_lowercase());
+        if s == d {
+            continue;
+        }
+        let honorific = s
+            .strip_suffix(d.as_str())
+            .map(str::trim_end)
+            .is_some_and(|prefix| matches!(prefix, "dr" | "dr." | "prof" | "prof." | "professor"));
+        if !honorific {
+            return false;
+        }
+        added_honorific = true;
+    }
+    shown.len() > data.len() || added_honorific
 }
 
 /// Removes a site name glued to the end of a byline ("Jane Doe USA TODAY")
@@ -1244,6 +1283,26 @@ mod tests {
             "{} pages, {found} titles, metadata {per_page:.3} ms/page, parsing {parse_ms:.3} ms/page",
             docs.len()
         );
+    }
+
+    #[test]
+    fn shown_byline_extends_data() {
+        let v = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let rows: &[(&[&str], &[&str], bool)] = &[
+            (&["Ada Stone", "Ben Reed"], &["Ada Stone"], true),
+            (&["Dr. Ada Stone"], &["Ada Stone"], true),
+            (&["Ada Stone"], &["Ada Stone"], false),
+            (&["Ada Stone Verified"], &["Ada Stone"], false),
+            (&["Ben Reed", "Ada Stone"], &["Ada Stone"], false),
+            (&[], &["Ada Stone"], false),
+        ];
+        for (shown, data, want) in rows {
+            assert_eq!(
+                extends(&v(shown), &v(data)),
+                *want,
+                "{shown:?} over {data:?}"
+            );
+        }
     }
 
     #[test]
