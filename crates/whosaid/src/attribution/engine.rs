@@ -419,8 +419,19 @@ impl<'a> Ctx<'a> {
                 return None;
             }
             if self.is_punct(c, ",") {
-                let opens = matches!(self.word(c + 1), "a" | "an" | "the" | "who");
-                if !opens || c + 1 >= close {
+                if c + 1 >= close {
+                    return None;
+                }
+                let first = self.word(c + 1);
+                // "Hillary Clinton, at a later press gaggle, said": an
+                // aside, not part of the source.
+                if matches!(
+                    first,
+                    "at" | "in" | "on" | "during" | "after" | "speaking" | "when" | "while"
+                ) {
+                    return self.np_left(c, floor);
+                }
+                if !matches!(first, "a" | "an" | "the" | "who") {
                     return None;
                 }
                 let np = self.np_left(c, floor)?;
@@ -483,6 +494,12 @@ impl<'a> Ctx<'a> {
                     break;
                 }
                 _ => break,
+            }
+        }
+        if content_words > 0 && self.is_punct(i, "(") {
+            // "Sen. Claire McCaskill (D-Mo.)"
+            if let Some(close) = (i + 1..limit.min(i + 8)).find(|&j| self.is_punct(j, ")")) {
+                i = close + 1;
             }
         }
         (content_words > 0).then_some(start..i)
@@ -879,7 +896,8 @@ impl<'a> Ctx<'a> {
                 .unwrap_or(0);
             let adjacent = (last..q.open)
                 .all(|t| matches!(self.tok(t).kind, TokenKind::Punct | TokenKind::Quote(_)));
-            if adjacent && c.kind == AttributionKind::Direct {
+            let same_paragraph = self.a.paragraph_of(last.saturating_sub(1)) == Some(p);
+            if adjacent && same_paragraph && c.kind == AttributionKind::Direct {
                 self.out.candidates[prev].content.extend(parts);
                 self.quote_candidate[qi] = Some(prev);
                 continue;

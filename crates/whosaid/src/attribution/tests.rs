@@ -217,17 +217,27 @@ fn quote_over_paragraphs_and_unclosed_quote() {
         found.warnings,
         ["unclosed quotation at paragraph 4; closed at paragraph end"]
     );
-    // The quote that runs over two paragraphs continues the first one
-    // right after its reporting clause: one attribution, three parts.
+    // The quote that runs over two paragraphs is one attribution with two
+    // parts; it starts a paragraph of its own, so it inherits the speaker
+    // of the quote before rather than joining it.
     let multi = found
         .attributions
         .iter()
-        .find(|a| a.content.text.contains("And the second"))
+        .find(|a| a.content.text.starts_with("And the second"))
         .expect("continued quote");
-    assert!(multi.content.text.starts_with("The first part"));
     assert!(multi.content.text.ends_with("ends it."));
-    assert_eq!(multi.content.spans.as_ref().map(Vec::len), Some(3));
+    assert_eq!(multi.content.spans.as_ref().map(Vec::len), Some(2));
     assert_eq!(multi.speaker.as_ref().unwrap().text, "Ada Quill");
+}
+
+#[test]
+fn quote_after_its_reporting_clause_continues_the_attribution() {
+    let (_, found) = run("“The tide is late,” the captain said. “The nets are empty.”");
+    assert_eq!(found.attributions.len(), 1, "{:#?}", found.attributions);
+    assert_eq!(
+        found.attributions[0].content.spans.as_ref().map(Vec::len),
+        Some(2)
+    );
 }
 
 #[test]
