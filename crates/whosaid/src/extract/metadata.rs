@@ -686,7 +686,14 @@ fn text_label(t: &str) -> u8 {
     if t.len() > 48 {
         return 0;
     }
-    let lower = t.to_ascii_lowercase();
+    // Lower-cased on the stack: this runs for every short text of the page.
+    let mut buf = [0u8; 48];
+    let lower_bytes = &mut buf[..t.len()];
+    lower_bytes.copy_from_slice(t.as_bytes());
+    lower_bytes.make_ascii_lowercase();
+    let Ok(lower) = std::str::from_utf8(lower_bytes) else {
+        return 0;
+    };
     let mut label = 0;
     if matches!(
         lower.trim_end_matches([':', ' ']),
