@@ -1431,10 +1431,17 @@ pub fn from_tagged(
                 } else {
                     AttributionKind::Indirect
                 },
+                // A source from another sentence than its cue is a
+                // linking guess; the rules look again in the cue's own
+                // sentence (`fill_sources`).
                 source: l
                     .source
                     .and_then(|s| spans.get(s))
-                    .map(|s| s.tokens.clone()),
+                    .map(|s| s.tokens.clone())
+                    .filter(|s| match &cue {
+                        Some(c) => analysis.sentence_of(s.start) == analysis.sentence_of(c.start),
+                        None => true,
+                    }),
                 source_inherited: false,
                 cue,
                 lemma: if is_according {
