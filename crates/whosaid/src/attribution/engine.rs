@@ -1390,7 +1390,10 @@ pub fn from_tagged(
     };
     linked
         .iter()
-        .filter(|l| !l.content.is_empty() && !authorial(l))
+        // A content with neither cue nor source says nothing about who spoke.
+        .filter(|l| {
+            !l.content.is_empty() && !authorial(l) && (l.cue.is_some() || l.source.is_some())
+        })
         .map(|l| {
             let cue = l.cue.and_then(|c| spans.get(c)).map(|s| s.tokens.clone());
             let cue_info = cue.as_ref().and_then(|c| {
