@@ -13,6 +13,33 @@ const SEPARATORS: [&str; 10] = [
     " | ", " – ", " — ", " - ", " :: ", " » ", " « ", " · ", " • ", " ~ ",
 ];
 
+/// The site's part of a meta title once the headline is known: "Headline -
+/// Site" or "Site | Headline" gives "Site". `None` when the title is the
+/// headline alone or the rest is too long to be a name.
+pub fn site_from_title(raw: &str, headline: &str) -> Option<String> {
+    let segments = split_segments(raw.trim());
+    let headline_key = title_key(headline);
+    if segments.len() < 2 || headline_key.is_empty() {
+        return None;
+    }
+    let is_name = |s: &str| {
+        let words = s.split_whitespace().count();
+        (1..=5).contains(&words)
+            && s.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+    };
+    let last = segments[segments.len() - 1].1.trim();
+    if title_key(&join_segments(&segments[..segments.len() - 1])) == headline_key && is_name(last) {
+        return Some(last.to_string());
+    }
+    let first = segments[0].1.trim();
+    if title_key(&join_segments(&segments[1..])) == headline_key && is_name(first) {
+        return Some(first.to_string());
+    }
+    None
+}
+
 /// Lower-cased words joined by single spaces, as titles are compared.
 pub fn title_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -336,6 +363,24 @@ mod tests {
                 row.want,
                 "row {i}"
             );
+        }
+    }
+
+    #[test]
+    fn site_part_of_titles() {
+        let rows: &[(&str, &str, Option<&str>)] = &[
+            ("Rain due - The Gazette", "Rain due", Some("The Gazette")),
+            ("The Gazette | Rain due", "Rain due", Some("The Gazette")),
+            ("Rain due", "Rain due", None),
+            (
+                "Rain due - a long tail that is surely no name at all",
+                "Rain due",
+                None,
+            ),
+            ("Other story | The Gazette", "Rain due", None),
+        ];
+        for (raw, headline, want) in rows {
+            assert_eq!(site_from_title(raw, headline).as_deref(), *want, "{raw:?}");
         }
     }
 

@@ -11,7 +11,7 @@ use dom_query::{local_name, Document, LocalName, NodeData, NodeId, Tree};
 use super::dates::{date_from_url, find_date_in_text, parse_date, DateTime};
 use super::jsonld;
 use super::meta_authors::{clean_authors, clean_byline, push_name};
-use super::meta_title::{choose_title, title_key};
+use super::meta_title::{choose_title, site_from_title, title_key};
 use super::Metadata;
 
 /// Inside an `<article>`, `<main>` or an element typed as an article.
@@ -59,6 +59,8 @@ struct Facts {
     canonical: Option<String>,
     html_lang: Option<String>,
     title_tag: Option<String>,
+    /// The holder named in a "© 2025 The Gazette" line.
+    copyright_holder: Option<String>,
     h1s: Vec<Found>,
     jsonld: Vec<String>,
     visible_dates: Vec<VisibleDate>,
@@ -89,7 +91,7 @@ pub fn extract(doc: &Document, url: Option<&str>) -> Metadata {
     let page_url = canonical_url(&facts, &ld, url);
     let host_label = page_url.as_deref().or(url).and_then(host_main_label);
 
-    let site = facts
+    let declared_site = facts
         .meta(&[
             "og:site_name",
             "application-name",
@@ -99,7 +101,23 @@ pub fn extract(doc: &Document, url: Option<&str>) -> Metadata {
         .or_else(|| ld.website_name.clone())
         .or_else(|| ld.publisher.clone());
 
-    let title = pick_title(&facts, &ld, site.as_deref(), host_label.as_deref());
+    let title = pick_title(&facts, &ld, declared_site.as_deref(), host_label.as_deref());
+    // Undeclared, the site name is what the title tag adds to the
+    // headline, else the holder of the copyright line.
+    let site = declared_site
+        .or_else(|| {
+            let headline = title.as_deref()?;
+            facts
+                .title_tag
+                .as_deref()
+                .and_then(|t| site_from_title(&collapse(t), headline))
+                .or_else(|| {
+                    facts
+                        .meta(&["og:title"])
+                        .and_then(|t| site_from_title(&collapse(t), headline))
+                })
+        })
+        .or_else(|| facts.copyright_holder.clone());
     let mut site_names: Vec<&str> = Vec::new();
     site_names.extend(site.as_deref());
     site_names.extend(ld.website_name.as_deref());
@@ -674,6 +692,31 @@ fn classify(class: &[u8]) -> u16 {
     mask
 }
 
+/// The name in a copyright line: "© 2010–2025 The Gazette. All rights
+/// reserved." gives "The Gazette".
+fn copyright_holder(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.len() > 200 {
+        return None;
+    }
+    let rest = t
+        .strip_prefix('©')
+        .or_else(|| t.strip_prefix("(c)"))
+        .or_else(|| t.strip_prefix("(C)"))
+        .or_else(|| t.strip_prefix("Copyright"))?;
+    let rest = rest.trim_start_matches(|c: char| {
+        c.is_whitespace() || c.is_ascii_digit() || matches!(c, '©' | '-' | '–' | ',' | '.')
+    });
+    let end = rest
+        .find(['.', '|', ',', ';', '\n'])
+        .unwrap_or(rest.len())
+        .min(rest.find(" All rights").unwrap_or(rest.len()));
+    let name = rest[..end].trim();
+    let words = name.split_whitespace().count();
+    ((1..=6).contains(&words) && name.chars().next().is_some_and(char::is_uppercase))
+        .then(|| name.to_string())
+}
+
 /// The text is only a byline label ("By", "Written by:").
 const LABEL_BYLINE: u8 = 1;
 /// The text speaks of publishing ("Published", "Posted").
@@ -765,6 +808,14 @@ fn walk(tree: &Tree) -> Facts {
         let node = tree.get_unchecked(&id);
         let mut child_flags = flags;
         let mut descend = true;
+        if facts.copyright_holder.is_none() {
+            facts.copyright_holder = node
+                .query(|n| match &n.data {
+                    NodeData::Text { contents } => copyright_holder(contents),
+                    _ => None,
+                })
+                .flatten();
+        }
         let text_found = node
             .query(|n| match &n.data {
                 NodeData::Text { contents } if flags & IN_NOISE == 0 => {
@@ -1138,7 +1189,8 @@ mod tests {
         assert_eq!(m.authors, ["Ida Fern", "Tom Reed"]);
         assert_eq!(m.published.as_deref(), Some("2019-06-30T10:00:00+02:00"));
         assert_eq!(m.url.as_deref(), Some("https://fenweekly.test/moss"));
-        assert_eq!(m.site, None);
+        // Not declared: what the title tag adds to the headline.
+        assert_eq!(m.site.as_deref(), Some("Fen Weekly"));
     }
 
     #[test]
@@ -1309,6 +1361,30 @@ mod tests {
                 *want,
                 "{shown:?} over {data:?}"
             );
+        }
+    }
+
+    #[test]
+    fn copyright_lines() {
+        let rows: &[(&str, Option<&str>)] = &[
+            (
+                "© 2025 The Gazette. All rights reserved.",
+                Some("The Gazette"),
+            ),
+            (
+                "Copyright © 2010–2025 Fen Weekly | Privacy",
+                Some("Fen Weekly"),
+            ),
+            ("(c) 2024 Coast Daily", Some("Coast Daily")),
+            ("© 2025", None),
+            (
+                "Copyright notice: read this first before anything else",
+                None,
+            ),
+            ("Not a copyright line", None),
+        ];
+        for (raw, want) in rows {
+            assert_eq!(copyright_holder(raw).as_deref(), *want, "{raw:?}");
         }
     }
 
