@@ -426,8 +426,20 @@ fn cut_role_tail(s: &str) -> &str {
         })
         .collect();
     let role_at = words.iter().enumerate().skip(2).find(|(_, (_, w))| {
-        let lower = w.to_lowercase();
-        ROLE_WORDS.contains(&lower.as_str()) && lower != "team" && lower != "staff"
+        let lower = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        (ROLE_WORDS.contains(&lower.as_str()) && lower != "team" && lower != "staff")
+            || matches!(
+                lower.as_str(),
+                "former"
+                    | "sponsored"
+                    | "verified"
+                    | "gardener"
+                    | "reviewer"
+                    | "dietitian"
+                    | "professor"
+            )
     });
     let mut end = words.len();
     if let Some((mut k, _)) = role_at {
@@ -548,6 +560,7 @@ mod tests {
             ("Jane Doe, Jane Doe", &["Jane Doe"]),
             ("", &[]),
             ("Liza Doe Marketing Director", &["Liza Doe"]),
+            ("Liza Doe Former Banker", &["Liza Doe"]),
             ("Rasmus Roe, Lead Reviewer", &["Rasmus Roe"]),
             (
                 "Jane Doe, Senior Editor, and John Roe",
