@@ -524,8 +524,28 @@ struct Context {
     caption: u32,
     cell: u32,
     rows: Vec<u32>,
+    /// Open table cells, innermost last.
+    cells: Vec<u32>,
     p: u32,
 }
+
+/// What a table's own cells hold, gathered while the table is open, to
+/// tell a layout table (the page's columns: a navigation cell, a cell
+/// holding the whole article) from a data table whose rows are records.
+#[derive(Default)]
+struct OpenTable {
+    /// The table's own runs (not those of tables nested in it), with the
+    /// cell holding each and the kind each would have outside a table.
+    runs: Vec<(u32, u32, RawKind)>,
+    /// A cell holds a table.
+    layout: bool,
+}
+
+/// A run this long in a cell is an article, not a value in a record.
+const LAYOUT_CELL_MIN_WORDS: u32 = 40;
+/// A cell broken into this many runs holds a column of the page, not a
+/// value.
+const LAYOUT_CELL_MIN_RUNS: usize = 4;
 
 struct Builder {
     outline: Outline,
@@ -539,6 +559,8 @@ struct Builder {
     ctx: Context,
     /// Open hidden block elements, outermost first.
     hidden_holders: Vec<u32>,
+    /// Open tables, innermost last.
+    tables: Vec<OpenTable>,
 }
 
 impl Builder {
@@ -567,7 +589,18 @@ impl Builder {
         }
     }
 
-    fn kind(&self) -> RawKind {
+    /// The run's kind, and the kind it has when its table turns out to be
+    /// the page's layout rather than data.
+    fn kind(&self) -> (RawKind, RawKind) {
+        let outside_table = self.kind_outside_table();
+        if self.ctx.cell > 0 && matches!(outside_table, RawKind::Paragraph | RawKind::Loose) {
+            (RawKind::Cell, outside_table)
+        } else {
+            (outside_table, outside_table)
+        }
+    }
+
+    fn kind_outside_table(&self) -> RawKind {
         let owner_tag = self
             .owners
             .last()
@@ -583,8 +616,6 @@ impl Builder {
             RawKind::Quote
         } else if self.ctx.li > 0 {
             RawKind::ListItem
-        } else if self.ctx.cell > 0 {
-            RawKind::Cell
         } else if self.ctx.p > 0 || matches!(owner_tag, Some(Tag::Dd | Tag::Dt)) {
             RawKind::Paragraph
         } else {
@@ -599,10 +630,15 @@ impl Builder {
                 .split(|c: char| !c.is_alphanumeric())
                 .filter(|w| !w.is_empty())
                 .count() as u32;
+            let (kind, kind_outside_table) = self.kind();
+            if let (Some(table), Some(&cell)) = (self.tables.last_mut(), self.ctx.cells.last()) {
+                let index = self.outline.blocks.len() as u32;
+                table.runs.push((index, cell, kind_outside_table));
+            }
             let block = RawBlock {
                 owner: self.owners.last().copied().unwrap_or(0),
                 row: self.ctx.rows.last().copied().unwrap_or(NONE),
-                kind: self.kind(),
+                kind,
                 text,
                 chars: self.chars,
                 link_chars: self.link_chars,
@@ -634,7 +670,17 @@ impl Builder {
             Tag::Blockquote => self.ctx.quote += 1,
             Tag::Pre => self.ctx.pre += 1,
             Tag::Figcaption => self.ctx.caption += 1,
-            Tag::Cell => self.ctx.cell += 1,
+            Tag::Cell => {
+                self.ctx.cell += 1;
+                self.ctx.cells.push(idx);
+            }
+            Tag::Table => {
+                // A table inside a cell makes the cell a column of the page.
+                if let Some(outer) = self.tables.last_mut().filter(|_| self.ctx.cell > 0) {
+                    outer.layout = true;
+                }
+                self.tables.push(OpenTable::default());
+            }
             Tag::Tr => self.ctx.rows.push(idx),
             Tag::P => self.ctx.p += 1,
             _ => {}
@@ -655,12 +701,56 @@ impl Builder {
             Tag::Blockquote => self.ctx.quote = self.ctx.quote.saturating_sub(1),
             Tag::Pre => self.ctx.pre = self.ctx.pre.saturating_sub(1),
             Tag::Figcaption => self.ctx.caption = self.ctx.caption.saturating_sub(1),
-            Tag::Cell => self.ctx.cell = self.ctx.cell.saturating_sub(1),
+            Tag::Cell => {
+                self.ctx.cell = self.ctx.cell.saturating_sub(1);
+                self.ctx.cells.pop();
+            }
+            Tag::Table => self.close_table(),
             Tag::Tr => {
                 self.ctx.rows.pop();
             }
             Tag::P => self.ctx.p = self.ctx.p.saturating_sub(1),
             _ => {}
+        }
+    }
+}
+
+impl Builder {
+    /// A layout table's cells are walked as plain containers: their runs
+    /// lose the row that would join them into one " | " line.
+    fn close_table(&mut self) {
+        let Some(table) = self.tables.pop() else {
+            return;
+        };
+        let blocks = &self.outline.blocks;
+        let chars_of = |index: u32| blocks.get(index as usize).map_or(0, |b| b.chars);
+        let table_chars: u32 = table.runs.iter().map(|r| chars_of(r.0)).sum();
+        // The page's article column: one cell with most of the table's
+        // text, as a long run or as several blocks. Data tables spread
+        // their text over many cells, even when some are long.
+        let article_cell = table.runs.chunk_by(|a, b| a.1 == b.1).any(|runs| {
+            let chars: u32 = runs.iter().map(|r| chars_of(r.0)).sum();
+            let long_run = runs.iter().any(|r| {
+                blocks
+                    .get(r.0 as usize)
+                    .is_some_and(|b| b.words >= LAYOUT_CELL_MIN_WORDS)
+            });
+            // Lists keep their items apart in any table; paragraphs and
+            // lines are what a data cell does not break into.
+            let paragraphs = runs
+                .iter()
+                .filter(|r| matches!(r.2, RawKind::Paragraph | RawKind::Loose))
+                .count();
+            chars * 2 >= table_chars && (long_run || paragraphs >= LAYOUT_CELL_MIN_RUNS)
+        });
+        if !(table.layout || article_cell) {
+            return;
+        }
+        for (index, _, kind) in table.runs {
+            if let Some(b) = self.outline.blocks.get_mut(index as usize) {
+                b.kind = kind;
+                b.row = NONE;
+            }
         }
     }
 }
@@ -685,6 +775,7 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
         owners: Vec::new(),
         ctx: Context::default(),
         hidden_holders: Vec::new(),
+        tables: Vec::new(),
     };
     // The document node stands as element 0 so every block has an owner.
     b.outline.elems.push(Elem {
