@@ -12,12 +12,19 @@
 //!
 //! ```
 //! let pipeline = whosaid::Pipeline::default();
-//! let page = br#"<html><head><title>Rain due | The Gazette</title></head><body>
-//!   <article><h1>Rain due</h1><p>"Bring an umbrella," the forecaster said on Monday morning.</p>
-//!   <p>The rain will last until Thursday, according to the weather service.</p></article></body></html>"#;
+//! let page = br#"<html><head><title>Rain due all week | The Gazette</title></head><body>
+//!   <nav><a href="/">Home</a> <a href="/weather">Weather</a></nav>
+//!   <article><h1>Rain due all week</h1>
+//!   <p>"Bring an umbrella," the forecaster said on Monday morning, as the first band of rain reached the coast.</p>
+//!   <p>The rain will last until Thursday, according to the weather service, with the heaviest showers overnight.</p>
+//!   </article><footer>Copyright The Gazette</footer></body></html>"#;
 //! let record = pipeline.process(&whosaid::Input::new(page)).unwrap();
-//! assert_eq!(record.article.title.as_deref(), Some("Rain due"));
+//! assert_eq!(record.article.title.as_deref(), Some("Rain due all week"));
 //! assert!(record.article.text.starts_with("\"Bring an umbrella,\""));
+//! assert!(!record.article.text.contains("Copyright"));
+//! let quote = &record.attributions[0];
+//! assert_eq!(quote.content.text, "Bring an umbrella,");
+//! assert_eq!(quote.speaker.as_ref().unwrap().text, "the forecaster");
 //! ```
 
 pub mod article;

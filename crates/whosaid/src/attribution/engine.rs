@@ -1487,6 +1487,27 @@ fn open_double_quote(analysis: &Analysis) -> Vec<bool> {
     out
 }
 
+/// The parts of `range` whose tokens are not marked in `covered`.
+fn uncovered_runs(range: Range<usize>, covered: &[bool]) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for i in range.clone() {
+        let is_covered = covered.get(i).copied().unwrap_or(false);
+        match (is_covered, start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                runs.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push(s..range.end);
+    }
+    runs
+}
+
 /// Which source wins when the rules and the tagger find the same content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MergePolicy {
@@ -1540,9 +1561,34 @@ pub fn merge(
     let (kept_rules, weak_rules): (Vec<Candidate>, Vec<Candidate>) =
         rules.into_iter().partition(|c| strong(c));
     let strong_cover = cover(&kept_rules.iter().collect::<Vec<_>>());
+    let mut strong_cues = vec![false; token_count];
+    for r in kept_rules.iter().filter_map(|c| c.cue.clone()) {
+        for slot in strong_cues.get_mut(r).into_iter().flatten() {
+            *slot = true;
+        }
+    }
+    // Every token belongs to at most one attribution: a tagged candidate
+    // that shares its cue with a kept rule is that rule's attribution read
+    // differently, and content the rules already attribute is cut out of
+    // the rest (else a quote and its cue reappear inside another content).
     let tagged: Vec<Candidate> = tagged
         .into_iter()
         .filter(|c| !overlaps(c, &strong_cover))
+        .filter(|c| {
+            !c.cue.as_ref().is_some_and(|r| {
+                strong_cues
+                    .get(r.clone())
+                    .is_some_and(|s| s.iter().any(|&b| b))
+            })
+        })
+        .filter_map(|mut c| {
+            c.content = c
+                .content
+                .iter()
+                .flat_map(|r| uncovered_runs(r.clone(), &strong_cover))
+                .collect();
+            (!c.content.is_empty()).then_some(c)
+        })
         .collect();
     let tagged_cover = cover(&tagged.iter().collect::<Vec<_>>());
     let mut out = kept_rules;
