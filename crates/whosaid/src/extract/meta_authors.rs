@@ -119,7 +119,9 @@ fn collapse_spaces(raw: &str) -> String {
 /// Bylines often run on into the date, the role or a share bar; everything
 /// after such a marker is not the name.
 fn cut_at_tail_markers(s: &str) -> &str {
-    let lower = s.to_lowercase();
+    // ASCII lower-casing keeps byte offsets, so positions found in `lower`
+    // are char boundaries of `s` (the markers are ASCII or start with one).
+    let lower = s.to_ascii_lowercase();
     let markers = [
         " | ",
         " • ",
@@ -232,7 +234,7 @@ fn month_day_position(s: &str) -> Option<usize> {
 
 fn strip_by_prefix(s: &str) -> &str {
     let mut s = s.trim();
-    let lower = s.to_lowercase();
+    let lower = s.to_ascii_lowercase();
     for prefix in [
         "written by",
         "posted by",
@@ -309,7 +311,7 @@ fn split_on_and(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = s;
     loop {
-        let lower = rest.to_lowercase();
+        let lower = rest.to_ascii_lowercase();
         let found = [" and ", " und ", " et ", " y "]
             .iter()
             .filter_map(|sep| lower.find(sep).map(|p| (p, sep.len())))
@@ -561,6 +563,9 @@ mod tests {
             ("", &[]),
             ("Liza Doe Marketing Director", &["Liza Doe"]),
             ("Liza Doe Former Banker", &["Liza Doe"]),
+            // Characters whose lower case has another byte length.
+            ("İlkay Şahin and Ann Poe", &["İlkay Şahin", "Ann Poe"]),
+            ("\u{212A}İİİ Doe | Updated", &["\u{212A}İİİ Doe"]),
             ("Rasmus Roe, Lead Reviewer", &["Rasmus Roe"]),
             (
                 "Jane Doe, Senior Editor, and John Roe",
