@@ -580,6 +580,7 @@ fn collect(
     }
     keep_enclosed_link_items(weights, &linked_items, &mut kept);
     cut_at_end_marker(blocks, weights, &mut kept);
+    cut_teaser_tail(blocks, weights, &mut kept);
     drop_repeats(blocks, &mut kept);
     trim_edges(blocks, weights, &mut kept);
     kept
@@ -636,7 +637,8 @@ fn end_marker_regex() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(
             r"(?x)^(
-              (related|similar|recent|latest|popular|trending|recommended|featured|more|other|top)
+              (also\s)?in\sthe\snews
+            | (related|similar|recent|latest|popular|trending|recommended|featured|more|other|top)
                 (\s(articles?|posts?|stories|content|topics|news|reads?|reading|links|guides|videos|products|on\s.*|from\s.*|in\s.*|like\sthis|for\syou|now|to\sread))?
             | you\s(may|might)\s(also\s)?(like|enjoy|be\sinterested\sin).*
             | read\s(next|more|also)
@@ -686,6 +688,83 @@ fn cut_at_end_marker(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>
         }
         before += weights[i];
     }
+}
+
+/// A short line that is only a date, perhaps with a count of comments or
+/// a name after it: the dateline of a teaser.
+fn is_date_line(b: &RawBlock, weight: f32) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    if weight > 0.0 || b.words > 8 || matches!(b.kind, RawKind::Heading(_)) {
+        return false;
+    }
+    let re = RE.get_or_init(|| {
+        let month = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?";
+        Regex::new(&format!(
+            r"(?ix)^(posted\s|published\s|updated\s)?(on\s)?(\w+,?\s)?(
+                {month}\s\d{{1,2}}(st|nd|rd|th)?,?\s\d{{4}}
+              | \d{{1,2}}(st|nd|rd|th)?\s{month},?\s\d{{4}}
+              | \d{{4}}-\d{{2}}-\d{{2}}
+              | \d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}
+            )(?-u:\b)"
+        ))
+        .expect("date-line pattern is valid")
+    });
+    re.is_match(b.text.trim())
+}
+
+/// Most runs between two teaser datelines: a headline and a blurb, or a
+/// blurb and a "read more".
+const TEASER_MAX_RUNS: usize = 3;
+/// A teaser's blurb is at most this long; an article's dated entries are
+/// longer.
+const TEASER_MAX_PROSE: f32 = 500.0;
+
+/// Cuts a list of other stories that follows the article in its own
+/// container: at least three units of a dateline and a short blurb, with
+/// no more prose in them than in the article before.
+fn cut_teaser_tail(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>) {
+    let dates: Vec<usize> = (0..kept.len())
+        .filter(|&pos| is_date_line(&blocks[kept[pos]], weights[kept[pos]]))
+        .collect();
+    if dates.len() < 3 {
+        return;
+    }
+    let is_blurb_gap = |from: usize, to: usize| {
+        to - from <= TEASER_MAX_RUNS
+            && kept[from..to]
+                .iter()
+                .all(|&i| weights[i] <= TEASER_MAX_PROSE)
+    };
+    let Some(&last) = dates.last() else {
+        return;
+    };
+    // Datelines close their units when one ends the list, else open them.
+    let dates_close = last + 1 == kept.len();
+    if !dates_close && !is_blurb_gap(last + 1, kept.len()) {
+        return;
+    }
+    // Walk back over datelines with blurbs between them.
+    let mut first = dates.len() - 1;
+    while first > 0 && is_blurb_gap(dates[first - 1] + 1, dates[first]) {
+        first -= 1;
+    }
+    if dates.len() - first < 3 {
+        return;
+    }
+    let start = if dates_close {
+        // The first unit's blurb lies before its dateline, as long as the
+        // second unit's.
+        let span = dates[first + 1] - dates[first] - 1;
+        dates[first].saturating_sub(span)
+    } else {
+        dates[first]
+    };
+    let prose = |range: &[usize]| range.iter().map(|&i| weights[i]).sum::<f32>();
+    let before = prose(&kept[..start]);
+    if before < MIN_BODY_PROSE_CHARS || before < prose(&kept[start..]) {
+        return;
+    }
+    kept.truncate(start);
 }
 
 /// Drops bare web addresses, and long runs that repeat the text of several
@@ -1160,6 +1239,37 @@ mod tests {
                 .any(|t| t.starts_with("Oak | Tall | The Oak grows")),
             "{all:?}"
         );
+    }
+
+    #[test]
+    fn teasers_of_other_stories_after_the_article_are_cut() {
+        let mut teasers = String::new();
+        for (day, topic) in [(3, "school run"), (5, "night buses"), (9, "cycle lanes")] {
+            teasers.push_str(&format!(
+                "<div class=\"item\"><div>May {day}, 2024</div><div>Residents asked the council \
+                 about the {topic} at a meeting that ran late into the evening.</div></div>"
+            ));
+        }
+        let html = page(&format!(
+            "<div class=\"content\">{}{}{}{teasers}</div>",
+            prose("tram depot"),
+            prose("tram fares"),
+            prose("tram stops")
+        ));
+        let all = joined(&run(&html));
+        assert!(all.contains("tram stops"), "{all}");
+        assert!(
+            !all.contains("night buses") && !all.contains("May 3"),
+            "{all}"
+        );
+
+        // Dated entries that are the article itself stay.
+        let mut entries = String::new();
+        for (day, topic) in [(3, "surveys"), (5, "digging"), (9, "paving")] {
+            entries.push_str(&format!("<p>June {day}, 2024</p>{}", prose(topic)));
+        }
+        let all = joined(&run(&page(&format!("<article>{entries}</article>"))));
+        assert!(all.contains("surveys") && all.contains("paving"), "{all}");
     }
 
     #[test]
