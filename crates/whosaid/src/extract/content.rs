@@ -387,7 +387,7 @@ fn listing() -> Body {
 }
 
 fn is_furniture_tag(e: &Elem) -> bool {
-    matches!(e.tag, Tag::Footer | Tag::Aside | Tag::Address)
+    matches!(e.tag, Tag::Footer | Tag::Aside | Tag::Address | Tag::Form)
 }
 
 fn choose_container(elems: &[Elem], sums: &Sums) -> Option<usize> {
@@ -1270,6 +1270,36 @@ mod tests {
         }
         let all = joined(&run(&page(&format!("<article>{entries}</article>"))));
         assert!(all.contains("surveys") && all.contains("paving"), "{all}");
+    }
+
+    #[test]
+    fn forms_are_furniture_unless_they_wrap_the_page() {
+        let signup = "<form action=\"/s\"><label>Your email address, so that we can send you the \
+                      weekly digest of council news, free</label><input name=\"e\"></form>";
+        let html = page(&format!(
+            "<article>{}{}{signup}{}</article>",
+            prose("road works"),
+            prose("detours"),
+            prose("bus stops")
+        ));
+        let all = joined(&run(&html));
+        assert!(
+            all.contains("bus stops") && !all.contains("weekly digest"),
+            "{all}"
+        );
+
+        // Some frameworks wrap the whole page in one form.
+        let html = page(&format!(
+            "<form id=\"aspnetForm\"><div class=\"story\">{}{}{}</div></form>",
+            prose("road works"),
+            prose("detours"),
+            prose("bus stops")
+        ));
+        let all = joined(&run(&html));
+        assert!(
+            all.contains("road works") && all.contains("bus stops"),
+            "{all}"
+        );
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub enum Tag {
     Footer,
     Aside,
     Address,
+    /// Sign-up and contact forms; ASP.NET pages wrap the whole page in one,
+    /// so a form is furniture only when it holds little of the prose.
+    Form,
     Anchor,
     /// A link to a place on the same page (`href="#..."`): tables of
     /// contents, footnote marks.
@@ -170,6 +173,7 @@ fn classify(name: &str) -> (Tag, Display) {
         "footer" => (Tag::Footer, Block),
         "aside" => (Tag::Aside, Block),
         "address" => (Tag::Address, Block),
+        "form" => (Tag::Form, Block),
         _ => (Tag::Other, Block),
     }
 }
