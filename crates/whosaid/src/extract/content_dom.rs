@@ -223,6 +223,7 @@ fn is_strict_token(token: &str) -> bool {
             | "disclaimer"
             | "republish"
             | "byline"
+            | "cta"
     )
 }
 
@@ -478,6 +479,7 @@ fn element_facts(el: &dom_query::Element, tag: Tag) -> Facts {
                         | "menubar"
                         | "toolbar"
                         | "search"
+                        | "tooltip"
                 );
             }
             "itemprop" => article_body = value.eq_ignore_ascii_case("articlebody"),
@@ -959,6 +961,8 @@ mod tests {
             ("sidebar-enabled--false content", None, true),
             ("comments", Some(Hard), false),
             ("newsletter-signup", Some(Hard), false),
+            ("partner-cta-list__box", Some(Hard), false),
+            ("wp-block-cta", Some(Hard), false),
         ];
         for (names, furniture, content) in rows {
             assert_eq!(name_evidence(names), (*furniture, *content), "{names:?}");
