@@ -224,6 +224,8 @@ fn is_strict_token(token: &str) -> bool {
             | "republish"
             | "byline"
             | "cta"
+            | "tooltip"
+            | "footnotes"
     )
 }
 
@@ -963,6 +965,7 @@ mod tests {
             ("newsletter-signup", Some(Hard), false),
             ("partner-cta-list__box", Some(Hard), false),
             ("wp-block-cta", Some(Hard), false),
+            ("footnotes", Some(Hard), false),
         ];
         for (names, furniture, content) in rows {
             assert_eq!(name_evidence(names), (*furniture, *content), "{names:?}");
