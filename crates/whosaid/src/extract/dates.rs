@@ -29,6 +29,14 @@ pub struct DateTime {
 }
 
 impl DateTime {
+    /// Minutes since 1970-01-01 UTC, when the time and its offset are known:
+    /// two readings of one instant in different zones compare equal.
+    pub fn utc_minutes(&self) -> Option<i64> {
+        let (h, m, _, offset) = self.time?;
+        let days = days_from_civil(self.year, self.month, self.day);
+        Some(days * 1440 + i64::from(h * 60 + m) - i64::from(offset))
+    }
+
     /// `YYYY-MM-DD`, or RFC 3339 when a time with offset is known.
     pub fn to_record_string(&self) -> String {
         let date = format!("{:04}-{:02}-{:02}", self.year, self.month, self.day);
@@ -240,6 +248,18 @@ fn civil_from_days(days: i64) -> (u32, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year.clamp(0, 9999) as u32, month as u32, day as u32)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date, the inverse of
+/// [`civil_from_days`].
+fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// `20171112` or `20171112T140000Z`-style basic ISO, whole string only.
@@ -664,6 +684,37 @@ mod tests {
         ];
         for (raw, want) in rows {
             assert_eq!(normalize_date(raw).as_deref(), *want, "input {raw:?}");
+        }
+    }
+
+    #[test]
+    fn instants_compare_across_zones() {
+        let rows: &[(&str, &str, bool)] = &[
+            (
+                "2025-07-05T00:04:00+00:00",
+                "2025-07-04T20:04:00-04:00",
+                true,
+            ),
+            (
+                "2025-07-05T00:04:00+00:00",
+                "2025-07-05T00:04:00-04:00",
+                false,
+            ),
+            (
+                "2024-02-29T23:30:00-01:00",
+                "2024-03-01T00:30:00+00:00",
+                true,
+            ),
+            ("1999-12-31T23:00:00Z", "2000-01-01T01:00:00+02:00", true),
+        ];
+        for (a, b, same) in rows {
+            let (a, b) = (parse_date(a).unwrap(), parse_date(b).unwrap());
+            assert_eq!(a.utc_minutes() == b.utc_minutes(), *same, "{a:?} {b:?}");
+        }
+        assert_eq!(parse_date("2025-07-05").unwrap().utc_minutes(), None);
+        for days in [-1, 0, 59, 10_956, 20_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
         }
     }
 

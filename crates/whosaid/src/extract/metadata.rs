@@ -64,6 +64,8 @@ struct Facts {
     h1s: Vec<Found>,
     jsonld: Vec<String>,
     visible_dates: Vec<VisibleDate>,
+    /// Dates written in navigation, sidebars and other boilerplate.
+    boilerplate_dates: Vec<VisibleDate>,
     /// Elements marked as the author: itemprop, rel=author.
     marked_authors: Vec<Found>,
     /// Elements whose class or id names a byline or an author, links to an
@@ -460,17 +462,87 @@ fn pick_date(
     let ld_published = (ld.has_article || ld.modified.is_none())
         .then(|| ld.published.as_deref().and_then(parse_date))
         .flatten();
+    let meta_published = facts.meta(&DATE_METAS).and_then(parse_date);
+    let modified: Vec<DateTime> = [ld.modified.as_deref(), facts.meta(&MODIFIED_METAS)]
+        .into_iter()
+        .flatten()
+        .filter_map(parse_date)
+        .collect();
     // The date shown beside the headline, even an "Updated" one, is the
     // date readers (and the evaluation data) take as the article's; the
     // JSON-LD publication date only when nothing is shown.
-    let shown = visible_date(facts, anchor).map(|v| v.date);
-    let found = facts
-        .meta(&DATE_METAS)
-        .and_then(parse_date)
-        .or(shown)
+    let shown = visible_date(facts, anchor);
+    let chosen = match (meta_published, shown) {
+        (Some(meta), Some(v)) if shown_publication_overrides(meta, v, &modified) => Some(v.date),
+        (Some(meta), _) => Some(meta),
+        (None, v) => v.map(|v| v.date),
+    };
+    let found = chosen
         .or(ld_published)
-        .or_else(|| url.and_then(date_from_url));
+        .or_else(|| url.and_then(date_from_url))
+        .or_else(|| boilerplate_dateline(facts, anchor));
+    // "03/10/2024" read month first while the data says 3 October: the
+    // page writes day first, and the data has the unambiguous date.
+    let found = found.map(|d| {
+        [meta_published, ld_published]
+            .into_iter()
+            .flatten()
+            .find(|s| s.year == d.year && s.month == d.day && s.day == d.month && s.day != s.month)
+            .unwrap_or(d)
+    });
     found.map(|d: DateTime| d.to_record_string())
+}
+
+/// Meta names whose content is the last modification date.
+const MODIFIED_METAS: [&str; 3] = ["article:modified_time", "og:updated_time", "datemodified"];
+
+/// A date shown as published next to the title beats a meta publication
+/// date that disagrees: CMSs stamp the meta with the first draft, an import
+/// or a republication, while the page shows what the editors chose. The
+/// same instant written in another zone is no disagreement, and a shown
+/// date that is the modification date is not the publication.
+fn shown_publication_overrides(meta: DateTime, shown: &VisibleDate, modified: &[DateTime]) -> bool {
+    let d = shown.date;
+    let same_day =
+        |a: &DateTime, b: &DateTime| (a.year, a.month, a.day) == (b.year, b.month, b.day);
+    shown.marked_published
+        && !shown.marked_modified
+        && !same_day(&d, &meta)
+        && !matches!((d.utc_minutes(), meta.utc_minutes()), (Some(a), Some(b)) if a == b)
+        && !modified.iter().any(|m| same_day(m, &d))
+}
+
+/// Elements between two dates of a list (an archive, a related-stories
+/// box); a lone dateline has no neighbour this close.
+const DATE_LIST_SPACING: u32 = 10;
+
+/// A dateline the walk filed as boilerplate (a post's sidebar box with
+/// "Published: …"), near the title and not one of a list of dates; only
+/// when nothing else dates the page.
+fn boilerplate_dateline(facts: &Facts, anchor: Option<u32>) -> Option<DateTime> {
+    let a = anchor?;
+    let datelines: Vec<&VisibleDate> = facts
+        .boilerplate_dates
+        .iter()
+        .filter(|v| v.flags & IN_DATELINE != 0)
+        .collect();
+    datelines
+        .iter()
+        .filter(|v| {
+            !datelines
+                .iter()
+                .any(|w| !std::ptr::eq(*w, **v) && w.order.abs_diff(v.order) <= DATE_LIST_SPACING)
+        })
+        .filter_map(|v| {
+            let distance = if v.order >= a {
+                v.order - a
+            } else {
+                (a - v.order) * 2
+            };
+            (distance <= MAX_DATE_DISTANCE).then_some((distance, v.date))
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, date)| date)
 }
 
 fn pick_language(facts: &Facts, ld: &jsonld::JsonLd) -> Option<String> {
@@ -818,7 +890,7 @@ fn walk(tree: &Tree) -> Facts {
         }
         let text_found = node
             .query(|n| match &n.data {
-                NodeData::Text { contents } if flags & IN_NOISE == 0 => {
+                NodeData::Text { contents } => {
                     let t = contents.trim();
                     if t.is_empty() || t.len() > MAX_DATE_TEXT {
                         previous_label = 0;
@@ -832,7 +904,8 @@ fn walk(tree: &Tree) -> Facts {
                         .flatten()
                         .map(|d| (d, label | text_label(t)));
                     let own_label = previous_label & LABEL_BYLINE != 0;
-                    let byline = (!own_label
+                    let byline = (flags & IN_NOISE == 0
+                        && !own_label
                         && (label & LABEL_BYLINE != 0 || starts_like_byline(t)))
                     .then(|| t.to_string());
                     Some((date, byline))
@@ -842,8 +915,13 @@ fn walk(tree: &Tree) -> Facts {
             .flatten();
         if let Some((date, byline)) = text_found {
             if let Some((date, label)) = date {
-                if facts.visible_dates.len() < 4 * MAX_CANDIDATES {
-                    facts.visible_dates.push(VisibleDate {
+                let list = if flags & IN_NOISE == 0 {
+                    &mut facts.visible_dates
+                } else {
+                    &mut facts.boilerplate_dates
+                };
+                if list.len() < 4 * MAX_CANDIDATES {
+                    list.push(VisibleDate {
                         date,
                         order,
                         flags,
@@ -984,7 +1062,12 @@ fn walk(tree: &Tree) -> Facts {
             itemprop.as_deref(),
             Some("datepublished" | "datecreated" | "datemodified")
         ) && name != "meta";
-        if (is_time || marked_date) && facts.visible_dates.len() < 4 * MAX_CANDIDATES {
+        let date_list = if child_flags & IN_NOISE == 0 {
+            facts.visible_dates.len()
+        } else {
+            facts.boilerplate_dates.len()
+        };
+        if (is_time || marked_date) && date_list < 4 * MAX_CANDIDATES {
             // `<abbr itemprop="datePublished" title="2017-11-12T…">`.
             let value = attr(&local_name!("datetime"))
                 .or_else(|| attr(&local_name!("content")))
@@ -992,7 +1075,12 @@ fn walk(tree: &Tree) -> Facts {
                 .map(str::to_string)
                 .or_else(|| bounded_text(tree, id, 120));
             if let Some(date) = value.as_deref().and_then(parse_date) {
-                facts.visible_dates.push(VisibleDate {
+                let list = if child_flags & IN_NOISE == 0 {
+                    &mut facts.visible_dates
+                } else {
+                    &mut facts.boilerplate_dates
+                };
+                list.push(VisibleDate {
                     date,
                     order,
                     flags: child_flags,
@@ -1275,6 +1363,65 @@ mod tests {
                 title: Some("Fog lifts"),
                 authors: &["Ada Stone"],
                 published: None,
+            },
+            Row {
+                name: "a date shown as published beats a meta date that disagrees",
+                html: r#"<html><head><title>Fog lifts</title>
+                    <meta property="article:published_time" content="2025-03-01T10:00:00+00:00"></head>
+                    <body><article><h1>Fog lifts</h1><p>Published March 4, 2025</p>
+                    <p>Body.</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: Some("2025-03-04"),
+            },
+            Row {
+                name: "the meta's instant shown in the local zone is no disagreement",
+                html: r#"<html><head><title>Fog lifts</title>
+                    <meta property="article:published_time" content="2025-07-05T00:04:00+00:00"></head>
+                    <body><article><h1>Fog lifts</h1>
+                    <p><time class="published" datetime="2025-07-04T20:04:00-04:00">July 4, 8:04 pm</time></p>
+                    </article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: Some("2025-07-05T00:04:00+00:00"),
+            },
+            Row {
+                name: "a shown 'published' date that is the modification date keeps the meta",
+                html: r#"<html><head><title>Fog lifts</title>
+                    <meta property="article:published_time" content="2024-01-01">
+                    <meta property="article:modified_time" content="2025-02-02"></head>
+                    <body><article><h1>Fog lifts</h1><p>Published Feb 2, 2025</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: Some("2024-01-01"),
+            },
+            Row {
+                name: "a dateline in the post's sidebar box dates a page with nothing else",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Body.</p><div class="post-sidebar"><h4>Published</h4>
+                    <div class="post-date">July 8, 2025</div></div></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: Some("2025-07-08"),
+            },
+            Row {
+                name: "a list of dates in a sidebar does not date the page",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Body.</p></article><div class="sidebar"><ul class="archive-dates">
+                    <li>March 31, 2019</li><li>March 18, 2019</li><li>March 10, 2019</li></ul></div>
+                    </body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: None,
+            },
+            Row {
+                name: "a day-first numeric date that the data confirms",
+                html: r#"<html><head><title>Fog lifts</title><script type="application/ld+json">
+                    {"@type":"BlogPosting","headline":"Fog lifts","datePublished":"2024-09-10"}</script></head>
+                    <body><article><h1>Fog lifts</h1><span class="date">10/09/2024</span></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: Some("2024-09-10"),
             },
         ];
         for row in rows {
