@@ -565,7 +565,7 @@ fn collect(
             continue;
         }
         if b.kind != RawKind::Cell && link_density(b) > KEEP_MAX_LINK_DENSITY {
-            if b.kind == RawKind::ListItem {
+            if b.kind == RawKind::ListItem || (b.in_list && matches!(b.kind, RawKind::Heading(_))) {
                 linked_items.push(kept.len());
                 kept.push(i);
             }
@@ -587,8 +587,9 @@ fn collect(
 }
 
 /// Keeps list items that are mostly links (a list of products or sources
-/// the article names) only where the article goes on after them; before
-/// the first prose or after the last they are menus and "more" lists.
+/// the article names, with their linked names as headings) only where the
+/// article goes on after them; before the first prose or after the last
+/// they are menus and "more" lists.
 fn keep_enclosed_link_items(weights: &[f32], linked_items: &[usize], kept: &mut Vec<usize>) {
     if linked_items.is_empty() {
         return;
@@ -1300,6 +1301,25 @@ mod tests {
             all.contains("road works") && all.contains("bus stops"),
             "{all}"
         );
+    }
+
+    #[test]
+    fn linked_headings_in_a_list_inside_the_article_are_kept() {
+        let mut items = String::new();
+        for tool in ["Stripping pliers", "Voltage tester", "Fish tape"] {
+            items.push_str(&format!(
+                "<li><h3><a href=\"/shop/{tool}\">{tool}</a></h3><p>Every electrician on the \
+                 estate carries one, and the trainers say it pays for itself in a week.</p></li>"
+            ));
+        }
+        let html = page(&format!(
+            "<article>{}<ol>{items}</ol>{}</article>",
+            prose("tool budget"),
+            prose("training days")
+        ));
+        let body = run(&html);
+        let all = texts(&body);
+        assert!(all.contains(&"Voltage tester"), "{all:?}");
     }
 
     #[test]
