@@ -867,21 +867,31 @@ fn trim_edges(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>) {
     kept.drain(..start);
 }
 
+/// Longest author's note read as a whole; a longer one must say who the
+/// author is in its first sentence.
+const AUTHOR_NOTE_MAX_WORDS: u32 = 90;
+const AUTHOR_BIO_MAX_WORDS: u32 = 200;
+
 /// The author's box at the foot of an article: "Jane Roe is a senior
-/// editor at ..." or "Written by Jane Roe".
+/// editor at ...", "Written by Jane Roe" or "Hi! I'm Jane".
 fn is_author_note(b: &RawBlock, weight: f32) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(
             r"(?x)^(
               (?i:written|reviewed|edited|fact-checked)\s?by(?-u:\b).{0,80}$
+            | (?i:hi|hey|hello)(\sthere)?[!,.]\s(?i:i'm|i\u{2019}m|i\sam)\s
             | (dr\.\s)?\p{Lu}[\p{L}.'-]+(\s\p{Lu}[\p{L}.'-]+){0,3},?(\s[\p{Lu}\p{L},.]+)?\s(is|was|has\sbeen|has|writes|covers|joined)\s
               .*(?-u:\b)(writer|editor|author|journalist|reporter|contributor|columnist|analyst|correspondent|blogger|freelance|founder|owner|director|expert|specialist|staff)(?-u:\b)
             )",
         )
         .expect("author-note pattern is valid")
     });
-    (weight <= 0.0 || b.words <= 90) && re.is_match(&b.text)
+    if weight <= 0.0 || b.words <= AUTHOR_NOTE_MAX_WORDS {
+        return re.is_match(&b.text);
+    }
+    let first_sentence = b.text.split(". ").next().unwrap_or_default();
+    b.words <= AUTHOR_BIO_MAX_WORDS && re.is_match(first_sentence)
 }
 
 fn emit(blocks: &[RawBlock], kept: &[usize]) -> Vec<(BlockKind, String)> {
@@ -1003,6 +1013,7 @@ mod tests {
         let notes: &[(&str, bool)] = &[
             ("Jane Roe is a senior editor at The Gazette.", true),
             ("Written by Jane Roe", true),
+            ("Hi! I'm Jane, and I started this blog in 2015.", true),
             (
                 "The council is a body of twelve members elected every four years.",
                 false,
