@@ -71,6 +71,9 @@ struct Facts {
     /// Elements whose class or id names a byline or an author, links to an
     /// author page, "By …" texts and texts after a "Written by" label.
     bylines: Vec<Found>,
+    /// Links to an author page inside boilerplate: the post's author box
+    /// in a footer or sidebar, or the writers of related stories.
+    boxed_authors: Vec<Found>,
 }
 
 impl Facts {
@@ -294,11 +297,33 @@ fn pick_authors(
         }
         return names;
     }
-    if structured.is_empty() {
-        site_credit
-    } else {
-        structured
+    if !structured.is_empty() {
+        return structured;
     }
+    if site_credit.is_empty() {
+        // Themes put the author box in the post's footer or sidebar; a
+        // name marked as the author there still names this page's writer.
+        let mut boxed: Vec<&Found> = facts
+            .marked_authors
+            .iter()
+            .filter(|f| f.flags & IN_NOISE != 0)
+            .chain(&facts.boxed_authors)
+            .collect();
+        boxed.sort_by_key(|f| match anchor {
+            Some(a) if f.order >= a => f.order - a,
+            Some(a) => (a - f.order) * 2,
+            None => f.order,
+        });
+        if let Some(names) = boxed
+            .iter()
+            .take(1)
+            .map(|f| strip_site_names(clean_byline(&f.text), site_names))
+            .find(|names| !names.is_empty())
+        {
+            return names;
+        }
+    }
+    site_credit
 }
 
 /// `shown` starts with the people of `data`, in order, each as given or
@@ -904,9 +929,11 @@ fn walk(tree: &Tree) -> Facts {
                         .flatten()
                         .map(|d| (d, label | text_label(t)));
                     let own_label = previous_label & LABEL_BYLINE != 0;
-                    let byline = (flags & IN_NOISE == 0
-                        && !own_label
-                        && (label & LABEL_BYLINE != 0 || starts_like_byline(t)))
+                    // In boilerplate only a name after its own label counts:
+                    // "By …" there is mostly related stories and credits.
+                    let byline = (!own_label
+                        && (label & LABEL_BYLINE != 0
+                            || (flags & IN_NOISE == 0 && starts_like_byline(t))))
                     .then(|| t.to_string());
                     Some((date, byline))
                 }
@@ -931,7 +958,11 @@ fn walk(tree: &Tree) -> Facts {
                 }
             }
             if let Some(text) = byline {
-                if facts.bylines.len() < 2 * MAX_CANDIDATES {
+                if flags & IN_NOISE != 0 {
+                    if facts.boxed_authors.len() < MAX_CANDIDATES {
+                        facts.boxed_authors.push(Found { text, flags, order });
+                    }
+                } else if facts.bylines.len() < 2 * MAX_CANDIDATES {
                     facts.bylines.push(Found {
                         text,
                         flags: flags | IN_BYLINE,
@@ -1105,6 +1136,14 @@ fn walk(tree: &Tree) -> Facts {
                 .or_else(|| bounded_text(tree, id, 200))
             {
                 facts.marked_authors.push(Found { text, flags, order });
+            }
+        }
+        if name == "a" && flags & IN_NOISE != 0 && facts.boxed_authors.len() < MAX_CANDIDATES {
+            let href = attr(&local_name!("href")).unwrap_or("");
+            if is_author_page(href) {
+                if let Some(text) = bounded_text(tree, id, 120) {
+                    facts.boxed_authors.push(Found { text, flags, order });
+                }
             }
         }
         if name == "a" && flags & IN_NOISE == 0 && facts.bylines.len() < 2 * MAX_CANDIDATES {
@@ -1360,6 +1399,42 @@ mod tests {
                 html: r#"<html><head><title>Fog lifts</title><meta property="og:site_name" content="Coast Daily">
                     <meta name="author" content="Coast Daily"></head><body><article><h1>Fog lifts</h1>
                     <p>By Ada Stone, Weather Reporter</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "the author box in the post's footer names the writer when nothing else does",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Body.</p><footer class="meta"><p class="name"><a rel="author" href="/u/ada">Ada Stone</a></p>
+                    </footer></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "a labelled name in a sidebar box names the writer when nothing else does",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Body.</p></article><div class="sidebar"><p>Written by</p><p>Ada Stone</p></div>
+                    </body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "a 'By' line in a related-stories box does not",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Body.</p></article><div class="related"><p>Storm warning</p><p>By Ben Reed</p></div>
+                    </body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: None,
+            },
+            Row {
+                name: "an author page linked from a footer box",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Body.</p></article><footer><div class="bio"><a href="/author/ada-stone/">Ada Stone</a></div>
+                    </footer></body></html>"#,
                 title: Some("Fog lifts"),
                 authors: &["Ada Stone"],
                 published: None,
