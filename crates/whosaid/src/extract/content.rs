@@ -639,6 +639,17 @@ fn end_marker_regex() -> &'static Regex {
         Regex::new(
             r"(?x)^(
               (also\s)?in\sthe\snews
+            | (was\sthis|did\syou\sfind\sthis|is\sthis|how\suseful\swas\sthis)(\s(article|post|page|content|information))?\s(helpful|useful)
+            | rate\sthis\s(article|post|page|story)
+            | (request|book|schedule|get)\sa\s(free\s)?(demo|quote|consultation|call)
+            | take\sthe\snext\sstep
+            | get\sstarted\stoday
+            | like\swhat\syou('|\u{2019})?re\sreading
+            | need\smore\shelp
+            | (contact|work\swith)\sus
+            | more\sto\sexplore
+            | meet\s(your|the|our)\s(guide|author|testers|team|experts?)
+            | further\sreading
             | (related|similar|recent|latest|popular|trending|recommended|featured|more|other|top)
                 (\s(articles?|posts?|stories|content|topics|news|reads?|reading|links|guides|videos|products|on\s.*|from\s.*|in\s.*|like\sthis|for\syou|now|to\sread))?
             | you\s(may|might)\s(also\s)?(like|enjoy|be\sinterested\sin).*
@@ -1004,6 +1015,11 @@ mod tests {
             ("12 comments", true),
             ("about the author", true),
             ("more from the gazette", true),
+            ("also in the news", true),
+            ("was this article helpful", true),
+            ("request a demo", true),
+            ("meet the testers", true),
+            ("ready to start your accounting education", false),
             ("what the council decided", false),
             ("related costs", false),
         ];
