@@ -377,7 +377,8 @@ fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
     for name in lower.split_ascii_whitespace() {
         // "has-sidebar", "sidebar-enabled--false", "no-comments": names
         // that describe the page's layout or state, not the element's role.
-        let describes_state = state_words().is_match(name);
+        // WordPress's editor names every list in a post this way.
+        let describes_state = state_words().is_match(name) || name == "wp-block-list";
         for token in name.split(|c: char| !c.is_ascii_alphanumeric()) {
             if token.is_empty() {
                 continue;
@@ -966,6 +967,8 @@ mod tests {
             ("partner-cta-list__box", Some(Hard), false),
             ("wp-block-cta", Some(Hard), false),
             ("footnotes", Some(Hard), false),
+            ("wp-block-list", None, false),
+            ("widget-list", Some(Soft), false),
         ];
         for (names, furniture, content) in rows {
             assert_eq!(name_evidence(names), (*furniture, *content), "{names:?}");
