@@ -805,10 +805,13 @@ mod tests {
         );
         let source = &total.roles[0];
         let (_, _, source_f1) = prf(source.exact_tp, source.exact_pred, source.exact_gold);
-        // The shipped model scores 0.679 and 0.696; a drop means the
+        let content = &total.roles[2];
+        let (_, _, content_f1) = prf(content.exact_tp, content.exact_pred, content.exact_gold);
+        // The shipped model scores 0.696, 0.714 and 0.541; a drop means the
         // features and the model no longer agree.
-        assert!(pair > 0.66, "pair F1 {pair:.3}");
-        assert!(source_f1 > 0.67, "source exact F1 {source_f1:.3}");
+        assert!(pair > 0.68, "pair F1 {pair:.3}");
+        assert!(source_f1 > 0.70, "source exact F1 {source_f1:.3}");
+        assert!(content_f1 > 0.52, "content exact F1 {content_f1:.3}");
     }
 
     #[test]

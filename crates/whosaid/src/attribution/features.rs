@@ -37,6 +37,10 @@ pub struct TokInfo {
     pub sentence: u32,
     pub sentence_start: bool,
     pub sentence_end: bool,
+    /// Distributional word class ([`WordClasses`]), 0 for an unknown word.
+    pub class: u16,
+    /// The class's group: a coarser partition of the same words.
+    pub group: u16,
 }
 
 // Shapes: coarse classes of how a token is written.
@@ -412,6 +416,8 @@ pub fn analyse(text: &str, analysis: &Analysis, paragraph: usize, out: &mut Vec<
             sentence: 0,
             sentence_start: false,
             sentence_end: false,
+            class: 0,
+            group: 0,
         });
     }
     let base = para.tokens.start;
@@ -431,6 +437,192 @@ pub fn analyse(text: &str, analysis: &Analysis, paragraph: usize, out: &mut Vec<
         out[range.start].sentence_start = true;
         out[range.end - 1].sentence_end = true;
     }
+}
+
+/// Number of fine word classes and of their groups.
+pub const CLASSES: usize = 256;
+pub const GROUPS: usize = 32;
+/// Words seen fewer times in the training text get no class.
+const CLASS_MIN_COUNT: u32 = 4;
+/// Neighbours are described by the most frequent words (plus "other").
+const CONTEXT_WORDS: usize = 300;
+const KMEANS_ROUNDS: usize = 10;
+
+/// Distributional word classes learned from the training text: words that
+/// occur between the same neighbours share a class, so a rare cue ("has
+/// backed") or title looks like the common ones. Spherical k-means over
+/// neighbour counts, then k-means over the class centres for the groups;
+/// deterministic (frequency order, fixed initialisation, sequential sums).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WordClasses {
+    /// Word hash to class index (0-based).
+    pub(crate) class: std::collections::HashMap<u64, u8>,
+    /// Class index to group index.
+    pub(crate) group: Vec<u8>,
+}
+
+/// A sparse unit vector: sorted dimensions and their values.
+type Sparse = Vec<(u32, f32)>;
+
+impl WordClasses {
+    pub fn is_empty(&self) -> bool {
+        self.class.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.class.len()
+    }
+
+    /// Learns classes from the tokens of paragraphs (already analysed).
+    pub fn learn<'a>(paragraphs: impl Iterator<Item = &'a [TokInfo]> + Clone) -> WordClasses {
+        let mut counts: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+        for p in paragraphs.clone() {
+            for t in p {
+                *counts.entry(t.word).or_default() += 1;
+            }
+        }
+        let mut vocab: Vec<(u64, u32)> = counts
+            .into_iter()
+            .filter(|&(_, c)| c >= CLASS_MIN_COUNT)
+            .collect();
+        vocab.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        if vocab.len() < CLASSES {
+            return WordClasses::default();
+        }
+        let index: std::collections::HashMap<u64, u32> = vocab
+            .iter()
+            .enumerate()
+            .map(|(i, &(w, _))| (w, i as u32))
+            .collect();
+        let context = |w: u64| -> u32 {
+            index
+                .get(&w)
+                .map_or(CONTEXT_WORDS as u32, |&i| i.min(CONTEXT_WORDS as u32))
+        };
+        const EDGE: u32 = CONTEXT_WORDS as u32 + 1;
+        let width = (CONTEXT_WORDS + 2) as u32;
+        let mut neighbours: Vec<std::collections::HashMap<u32, f32>> =
+            vec![std::collections::HashMap::new(); vocab.len()];
+        for p in paragraphs {
+            for (i, t) in p.iter().enumerate() {
+                let Some(&w) = index.get(&t.word) else {
+                    continue;
+                };
+                for (slot, offset) in [-2isize, -1, 1, 2].iter().enumerate() {
+                    let j = i as isize + offset;
+                    let c = if j < 0 || j as usize >= p.len() {
+                        EDGE
+                    } else {
+                        context(p[j as usize].word)
+                    };
+                    *neighbours[w as usize]
+                        .entry(slot as u32 * width + c)
+                        .or_default() += 1.0;
+                }
+            }
+        }
+        let vectors: Vec<Sparse> = neighbours
+            .into_iter()
+            .map(|m| {
+                let mut v: Sparse = m.into_iter().map(|(d, c)| (d, c.sqrt())).collect();
+                v.sort_unstable_by_key(|&(d, _)| d);
+                let norm = v.iter().map(|&(_, x)| x * x).sum::<f32>().sqrt().max(1e-9);
+                for (_, x) in &mut v {
+                    *x /= norm;
+                }
+                v
+            })
+            .collect();
+        let dims = 4 * width as usize;
+        // Start from words spread over the frequency ranks.
+        let mut centres = vec![0f32; CLASSES * dims];
+        for k in 0..CLASSES {
+            for &(d, x) in &vectors[k * vectors.len() / CLASSES] {
+                centres[k * dims + d as usize] = x;
+            }
+        }
+        let assign = kmeans(&vectors, &mut centres, dims, CLASSES);
+        let dense: Vec<Sparse> = (0..CLASSES)
+            .map(|k| {
+                centres[k * dims..(k + 1) * dims]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &x)| x != 0.0)
+                    .map(|(d, &x)| (d as u32, x))
+                    .collect()
+            })
+            .collect();
+        let mut group_centres = vec![0f32; GROUPS * dims];
+        for g in 0..GROUPS {
+            for &(d, x) in &dense[g * CLASSES / GROUPS] {
+                group_centres[g * dims + d as usize] = x;
+            }
+        }
+        let group = kmeans(&dense, &mut group_centres, dims, GROUPS);
+        WordClasses {
+            class: vocab
+                .iter()
+                .zip(&assign)
+                .map(|(&(w, _), &k)| (w, k))
+                .collect(),
+            group,
+        }
+    }
+
+    /// Writes each token's class and group (1-based; 0 when unknown).
+    pub fn assign(&self, info: &mut [TokInfo]) {
+        for t in info {
+            match self.class.get(&t.word) {
+                Some(&k) => {
+                    t.class = k as u16 + 1;
+                    t.group = self.group.get(k as usize).map_or(0, |&g| g as u16 + 1);
+                }
+                None => {
+                    t.class = 0;
+                    t.group = 0;
+                }
+            }
+        }
+    }
+}
+
+/// Spherical k-means: each vector goes to the centre it has the largest dot
+/// product with; centres are re-normalised means. Returns the assignment.
+fn kmeans(vectors: &[Sparse], centres: &mut [f32], dims: usize, k: usize) -> Vec<u8> {
+    let mut assign = vec![0u8; vectors.len()];
+    for _ in 0..KMEANS_ROUNDS {
+        for (v, a) in vectors.iter().zip(assign.iter_mut()) {
+            let mut best = (f32::NEG_INFINITY, 0usize);
+            for c in 0..k {
+                let centre = &centres[c * dims..(c + 1) * dims];
+                let dot: f32 = v.iter().map(|&(d, x)| centre[d as usize] * x).sum();
+                if dot > best.0 {
+                    best = (dot, c);
+                }
+            }
+            *a = best.1 as u8;
+        }
+        let mut sums = vec![0f32; k * dims];
+        let mut sizes = vec![0usize; k];
+        for (v, &a) in vectors.iter().zip(&assign) {
+            sizes[a as usize] += 1;
+            for &(d, x) in v {
+                sums[a as usize * dims + d as usize] += x;
+            }
+        }
+        for c in 0..k {
+            // An emptied class keeps its old centre.
+            if sizes[c] == 0 {
+                continue;
+            }
+            let s = &mut sums[c * dims..(c + 1) * dims];
+            let norm = s.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+            for (dst, &x) in centres[c * dims..(c + 1) * dims].iter_mut().zip(s.iter()) {
+                *dst = x / norm;
+            }
+        }
+    }
+    assign
 }
 
 // Template ids: one per feature kind. Changing any of these, or what a
@@ -468,6 +660,16 @@ const T_SPEAKER_PREFIX: u64 = 30;
 const T_SENT_PLACE: u64 = 31;
 const T_WORD_CUE_SIDE: u64 = 32;
 const T_CLAUSE: u64 = 33;
+const T_CLASS: u64 = 34;
+const T_GROUP: u64 = 35;
+const T_CLASS_M1: u64 = 36;
+const T_CLASS_P1: u64 = 37;
+const T_GROUPS3: u64 = 38;
+const T_CLASS_SIDE: u64 = 39;
+const T_CLASS_QUOTE: u64 = 40;
+const T_CLAUSE_LEFT: u64 = 41;
+const T_CLAUSE_RIGHT: u64 = 42;
+const T_WIDE: u64 = 43;
 
 /// Words that open a clause: where unquoted content tends to start or stop.
 const CLAUSE_WORDS: &[&str] = &[
@@ -496,6 +698,20 @@ pub struct ParagraphContext {
     pub after_open_quote: bool,
     /// This is the first paragraph (often the headline).
     pub first: bool,
+}
+
+/// The tagger's label indices: 0 Outside, then per role (Source, Cue,
+/// Content) four: Begin, Inside, Last and Unit (a one-token span).
+pub const LABEL_KINDS: usize = 4;
+
+/// The role of a label index: 0 Outside, 1 Source, 2 Cue, 3 Content.
+pub fn label_role(l: usize) -> u8 {
+    l.div_ceil(LABEL_KINDS) as u8
+}
+
+/// Whether a label continues the span of the token before (Inside, Last).
+pub fn label_continues(l: usize) -> bool {
+    l > 0 && matches!((l - 1) % LABEL_KINDS, 1 | 2)
 }
 
 /// Features of every token of one paragraph, appended to `out` with
@@ -550,6 +766,19 @@ pub fn featurise(
         }
         w
     };
+    // Prefix counts of commas and clause openers, for "how many clause
+    // boundaries lie between this token and the cue".
+    let mut comma_prefix = Vec::with_capacity(n + 1);
+    let mut opener_prefix = Vec::with_capacity(n + 1);
+    comma_prefix.push(0u32);
+    opener_prefix.push(0u32);
+    for t in info {
+        let last_c = comma_prefix.last().copied().unwrap_or(0);
+        let last_o = opener_prefix.last().copied().unwrap_or(0);
+        comma_prefix.push(last_c + (t.word == comma_word) as u32);
+        opener_prefix.push(last_o + clause_words.contains(&t.word) as u32);
+    }
+    let complementisers = [that, word_hash("whether"), word_hash("if"), word_hash(":")];
     let mut last_boundary: Option<usize> = None;
     let mut commas_since_start = 0u64;
     // Distance to the last quote mark seen, and whether the sentence has one.
@@ -720,6 +949,37 @@ pub fn featurise(
                 | bucket(sentence_end_at[i] - 1 - i) << 8
                 | (t.in_quote as u64) << 16,
         );
+        if let Some(c) = cue_left[i] {
+            // Reported clause after its cue: "said that …", "said …, and …".
+            let after = info.get(c + 1).map_or(0, |a| a.word);
+            let commas = comma_prefix[i] - comma_prefix[c + 1];
+            let openers = opener_prefix[i] - opener_prefix[c + 1];
+            f(
+                T_CLAUSE_LEFT,
+                complementisers.contains(&after) as u64
+                    | (commas.min(2) as u64) << 1
+                    | (openers.min(2) as u64) << 3
+                    | bucket(sentence_end_at[i] - 1 - i).min(5) << 5
+                    | (t.in_quote as u64) << 9
+                    | ((i == c + 1) as u64) << 10,
+            );
+        }
+        if let Some(c) = cue_right[i] {
+            // Clause before its cue: "…, he said." runs back to the start.
+            let commas = comma_prefix[c] - comma_prefix[i + 1];
+            let openers = opener_prefix[c] - opener_prefix[i + 1];
+            let cue_ends = sentence_end_at[i] - c <= 4;
+            let comma_before = (c.saturating_sub(4)..c).any(|j| info[j].word == comma_word);
+            f(
+                T_CLAUSE_RIGHT,
+                (commas.min(2) as u64)
+                    | (openers.min(2) as u64) << 2
+                    | (cue_ends as u64) << 4
+                    | (comma_before as u64) << 5
+                    | bucket(i - sentence_start_at[i]).min(5) << 6
+                    | (t.in_quote as u64) << 10,
+            );
+        }
         let side = match (left, right) {
             (Some(1), _) => 1,
             (_, Some(1)) => 2,
@@ -745,6 +1005,36 @@ pub fn featurise(
         if clause_word || t.word == comma_word || t.shape == SHAPE_COLON {
             last_boundary = Some(i);
         }
+        let class_at = |j: isize| -> u64 {
+            if j < 0 || j as usize >= n {
+                0xffff
+            } else {
+                info[j as usize].class as u64
+            }
+        };
+        let group_at = |j: isize| -> u64 {
+            if j < 0 || j as usize >= n {
+                0xffff
+            } else {
+                info[j as usize].group as u64
+            }
+        };
+        f(T_CLASS, t.class as u64);
+        f(T_GROUP, t.group as u64);
+        f(T_CLASS_M1, class_at(ii - 1));
+        f(T_CLASS_P1, class_at(ii + 1));
+        f(
+            T_GROUPS3,
+            group_at(ii - 1) | group_at(ii) << 16 | group_at(ii + 1) << 32,
+        );
+        f(T_CLASS_SIDE, t.class as u64 | (side as u64) << 16);
+        f(T_CLASS_QUOTE, t.class as u64 | (t.in_quote as u64) << 16);
+        f(T_WIDE, mix(word(ii - 3), 1));
+        f(T_WIDE, mix(word(ii + 3), 2));
+        f(T_WIDE, mix(mix(word(ii - 2), word(ii - 1)), 3));
+        f(T_WIDE, mix(mix(word(ii + 1), word(ii + 2)), 4));
+        f(T_WIDE, class_at(ii - 2) | 5 << 16);
+        f(T_WIDE, class_at(ii + 2) | 6 << 16);
         if let Some(st) = &stacked {
             st.features(info, i, out);
         }
@@ -783,6 +1073,7 @@ const S_EDGES: u64 = 108;
 const S_PARA: u64 = 109;
 const S_RUN: u64 = 110;
 const S_NEIGHBOUR_SENTENCES: u64 = 111;
+const S_CUE_WORD: u64 = 112;
 
 /// Sentence-level facts from the first tagger's labels.
 struct Stacked {
@@ -802,7 +1093,7 @@ struct Stacked {
 impl Stacked {
     fn new(info: &[TokInfo], first: &[usize]) -> Stacked {
         let n = info.len();
-        let role: Vec<u8> = first.iter().map(|&l| l.div_ceil(2) as u8).collect();
+        let role: Vec<u8> = first.iter().map(|&l| label_role(l)).collect();
         let label: Vec<u8> = first.iter().map(|&l| l as u8).collect();
         let mut cue_left = vec![None; n];
         let mut cue_right = vec![None; n];
@@ -874,7 +1165,7 @@ impl Stacked {
         let mut i = 0;
         while i < n {
             let mut j = i + 1;
-            while j < n && role[j] == role[i] && label[j] % 2 == 0 && label[j] != 0 {
+            while j < n && role[j] == role[i] && label_continues(label[j] as usize) {
                 j += 1;
             }
             let b = bucket(j - i) as u8;
@@ -902,7 +1193,7 @@ impl Stacked {
         let n = info.len();
         let lab = |j: isize| -> u64 {
             if j < 0 || j as usize >= n {
-                9
+                15
             } else {
                 self.label[j as usize] as u64
             }
@@ -920,6 +1211,26 @@ impl Stacked {
             S_CUE_NEAR,
             left.map_or(99, bucket) | right.map_or(99, bucket) << 8 | (t.in_quote as u64) << 16,
         );
+        // Which predicate the nearest predicted cue is: "told" takes an
+        // addressee, "according to" a source after it.
+        if let Some(c) = self.cue_left[i] {
+            f(
+                S_CUE_WORD,
+                mix(
+                    info[c].word,
+                    bucket(i - c).min(4) | (t.in_quote as u64) << 4,
+                ),
+            );
+        }
+        if let Some(c) = self.cue_right[i] {
+            f(
+                S_CUE_WORD,
+                mix(
+                    info[c].word,
+                    bucket(c - i).min(4) | 1 << 3 | (t.in_quote as u64) << 4,
+                ),
+            );
+        }
         if let Some(c) = self.cue_right[i] {
             let commas = self.comma_prefix[c] - self.comma_prefix[i + 1];
             f(S_COMMAS_TO_CUE, commas.min(3) as u64 | 1 << 4);
@@ -950,6 +1261,7 @@ impl Stacked {
             S_PARA,
             self.paragraph_has_cue as u64 | (self.role[i] as u64) << 4,
         );
+
         f(
             S_RUN,
             self.run_length[i] as u64 | (self.role[i] as u64) << 4,
@@ -1024,6 +1336,52 @@ mod tests {
         featurise(&i, ParagraphContext::default(), None, &mut f, &mut o);
         assert_eq!(o.len(), i.len() + 1);
         assert!(o.windows(2).all(|w| w[1] - w[0] >= 25));
+    }
+
+    #[test]
+    fn word_classes_group_words_with_the_same_neighbours() {
+        // Fictional sentences: verbs between the same kinds of words.
+        let mut text = String::new();
+        let names = ["Ann", "Bob", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal"];
+        let verbs = ["said", "argued", "claimed", "insisted"];
+        let nouns = ["bridge", "road", "park", "school", "tax", "budget"];
+        for (k, name) in names.iter().cycle().take(400).enumerate() {
+            let verb = verbs[k % verbs.len()];
+            let noun = nouns[k % nouns.len()];
+            text.push_str(&format!("{name} {verb} the {noun} was {k}.\n"));
+        }
+        let analysis = analyze(&text, &[]);
+        let mut paragraphs = Vec::new();
+        for p in 0..analysis.paragraphs.len() {
+            let mut out = Vec::new();
+            analyse(&text, &analysis, p, &mut out);
+            paragraphs.push(out);
+        }
+        let learn = || WordClasses::learn(paragraphs.iter().map(|p| p.as_slice()));
+        let classes = learn();
+        assert_eq!(classes, learn(), "deterministic");
+        // Fewer words than classes: nothing learned, nothing assigned.
+        assert!(classes.is_empty());
+        let mut many = paragraphs.clone();
+        for k in 0..CLASSES * 2 {
+            let text = format!("w{k} x{k} y{k} z{k}");
+            let mut out = Vec::new();
+            let a = analyze(&text, &[]);
+            analyse(&text, &a, 0, &mut out);
+            for _ in 0..CLASS_MIN_COUNT {
+                many.push(out.clone());
+            }
+        }
+        let classes = WordClasses::learn(many.iter().map(|p| p.as_slice()));
+        assert!(!classes.is_empty());
+        let class_of = |w: &str| classes.class.get(&word_hash(w)).copied();
+        assert!(class_of("said").is_some());
+        assert!(class_of("nowhere").is_none());
+        let mut sample = paragraphs[0].clone();
+        classes.assign(&mut sample);
+        // "Ann said the bridge was 0.": the number is too rare for a class.
+        assert!(sample[..5].iter().all(|t| t.class > 0 && t.group > 0));
+        assert_eq!(sample[5].class, 0);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::attribution::features::{self, ParagraphContext, QuoteMark, TokInfo};
+use crate::attribution::features::{self, ParagraphContext, QuoteMark, TokInfo, WordClasses};
 use crate::attribution::polnear::GoldAttribution;
 use crate::attribution::text::Analysis;
 use crate::record::Range as ByteRange;
@@ -33,32 +33,37 @@ pub enum Label {
     Inside(Role),
 }
 
-const LABELS: usize = 7;
+/// Internally the models tag with BILOU labels (see
+/// [`features::LABEL_KINDS`]): Last and Unit give the end of a span
+/// features of its own, which boundaries of unquoted content need.
+const KINDS: usize = features::LABEL_KINDS;
+const LABELS: usize = 1 + 3 * KINDS;
+const BEGIN: usize = 0;
+const INSIDE: usize = 1;
+const LAST: usize = 2;
+const UNIT: usize = 3;
 /// Row of the transition table used before the first token.
 const START: usize = LABELS;
+const ROLES: [Role; 3] = [Role::Source, Role::Cue, Role::Content];
+
+fn label_index(role: Role, kind: usize) -> usize {
+    let r = match role {
+        Role::Source => 0,
+        Role::Cue => 1,
+        Role::Content => 2,
+    };
+    1 + r * KINDS + kind
+}
 
 impl Label {
-    fn index(self) -> usize {
-        match self {
-            Label::Outside => 0,
-            Label::Begin(Role::Source) => 1,
-            Label::Inside(Role::Source) => 2,
-            Label::Begin(Role::Cue) => 3,
-            Label::Inside(Role::Cue) => 4,
-            Label::Begin(Role::Content) => 5,
-            Label::Inside(Role::Content) => 6,
-        }
-    }
-
     fn from_index(i: usize) -> Label {
-        match i {
-            1 => Label::Begin(Role::Source),
-            2 => Label::Inside(Role::Source),
-            3 => Label::Begin(Role::Cue),
-            4 => Label::Inside(Role::Cue),
-            5 => Label::Begin(Role::Content),
-            6 => Label::Inside(Role::Content),
-            _ => Label::Outside,
+        if i == 0 || i >= LABELS {
+            return Label::Outside;
+        }
+        let role = ROLES[(i - 1) / KINDS];
+        match (i - 1) % KINDS {
+            BEGIN | UNIT => Label::Begin(role),
+            _ => Label::Inside(role),
         }
     }
 
@@ -70,12 +75,40 @@ impl Label {
     }
 }
 
-/// BIO consistency: an Inside label continues a span of its own role.
+/// A span is open after its Begin or an Inside: the next label must be an
+/// Inside or Last of the same role.
+fn is_open(l: usize) -> bool {
+    l != 0 && l < LABELS && matches!((l - 1) % KINDS, BEGIN | INSIDE)
+}
+
+/// BILOU consistency between neighbouring labels.
 fn allowed(prev: usize, cur: usize) -> bool {
-    match Label::from_index(cur) {
-        Label::Inside(r) => prev != START && Label::from_index(prev).role() == Some(r),
-        _ => true,
+    if features::label_continues(cur) {
+        is_open(prev) && (prev - 1) / KINDS == (cur - 1) / KINDS
+    } else {
+        !is_open(prev)
     }
+}
+
+/// Gold labels as BILOU indices, for one paragraph's labels.
+fn bilou(labels: &[Label]) -> Vec<usize> {
+    (0..labels.len())
+        .map(|i| {
+            let (role, begins) = match labels[i] {
+                Label::Outside => return 0,
+                Label::Begin(r) => (r, true),
+                Label::Inside(r) => (r, false),
+            };
+            let continues = labels.get(i + 1) == Some(&Label::Inside(role));
+            let kind = match (begins, continues) {
+                (true, true) => BEGIN,
+                (true, false) => UNIT,
+                (false, true) => INSIDE,
+                (false, false) => LAST,
+            };
+            label_index(role, kind)
+        })
+        .collect()
 }
 
 /// Hashes a feature key that is already a hash: one multiply spreads it
@@ -100,13 +133,15 @@ impl Hasher for KeyHasher {
 type KeyMap<V> = HashMap<u32, V, BuildHasherDefault<KeyHasher>>;
 
 /// The tagger file is `MAGIC`, then little-endian: version (u32), weight
-/// scale (f32), the two models' transition tables (each 8 x 7 f32, the last
+/// scale (f32), the two models' transition tables (each 14 x 13 f32, the last
 /// row for the sequence start), the feature count (u32), and per feature,
-/// sorted by key: key (u32), a mask (u16) of the weights present (bits 0-6
-/// the first model's labels, 7-13 the second's) and one i16 per set bit. A
-/// weight is its i16 times the scale.
+/// sorted by key: key (u32), a mask (u32) of the weights present (bits
+/// 0-12 the first model's labels, 13-25 the second's) and one i16 per set bit. A
+/// weight is its i16 times the scale. Then the word classes: the class
+/// count and per class its group (u8 each), the word count (u32) and per
+/// word, sorted by hash: the word hash (u64) and its class (u8).
 const MAGIC: &[u8; 8] = b"WSTAGGER";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// Why a model file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +203,7 @@ pub struct Tagger {
     filter: Vec<u64>,
     scale: f32,
     transitions: [[[f32; LABELS]; LABELS + 1]; 2],
+    classes: WordClasses,
 }
 
 impl Tagger {
@@ -182,7 +218,12 @@ impl Tagger {
 
     /// Joins two trained models, dropping weights under `min_weight` in
     /// absolute value.
-    pub fn from_models(first: &Model, second: &Model, min_weight: f32) -> Tagger {
+    pub fn from_models(
+        first: &Model,
+        second: &Model,
+        classes: WordClasses,
+        min_weight: f32,
+    ) -> Tagger {
         let max = [first, second]
             .iter()
             .flat_map(|m| m.weights.values().flat_map(|w| w.iter()))
@@ -207,6 +248,7 @@ impl Tagger {
             scale,
             transitions: [first.transitions, second.transitions],
             filter: Vec::new(),
+            classes,
         }
         .with_filter()
     }
@@ -264,7 +306,7 @@ impl Tagger {
         tagger.table.reserve(n.min(bytes.len() / 8));
         for _ in 0..n {
             let k = r.u32()?;
-            let mask = r.u16()?;
+            let mask = r.u32()?;
             let mut w = [0i16; 2 * LABELS];
             for (l, slot) in w.iter_mut().enumerate() {
                 if mask & (1 << l) != 0 {
@@ -272,6 +314,15 @@ impl Tagger {
                 }
             }
             tagger.table.insert(k, w);
+        }
+        let classes = r.u32()? as usize;
+        tagger.classes.group = r.take(classes)?.to_vec();
+        let words = r.u32()? as usize;
+        tagger.classes.class.reserve(words.min(bytes.len() / 9));
+        for _ in 0..words {
+            let word = r.u64()?;
+            let class = r.take(1)?[0];
+            tagger.classes.class.insert(word, class);
         }
         Ok(tagger.with_filter())
     }
@@ -296,12 +347,21 @@ impl Tagger {
             let mask = w
                 .iter()
                 .enumerate()
-                .fold(0u16, |m, (l, &v)| if v != 0 { m | 1 << l } else { m });
+                .fold(0u32, |m, (l, &v)| if v != 0 { m | 1 << l } else { m });
             out.extend_from_slice(&k.to_le_bytes());
             out.extend_from_slice(&mask.to_le_bytes());
             for v in w.iter().filter(|&&v| v != 0) {
                 out.extend_from_slice(&v.to_le_bytes());
             }
+        }
+        out.extend_from_slice(&(self.classes.group.len() as u32).to_le_bytes());
+        out.extend_from_slice(&self.classes.group);
+        let mut words: Vec<(&u64, &u8)> = self.classes.class.iter().collect();
+        words.sort();
+        out.extend_from_slice(&(words.len() as u32).to_le_bytes());
+        for (w, c) in words {
+            out.extend_from_slice(&w.to_le_bytes());
+            out.push(*c);
         }
         out
     }
@@ -312,6 +372,7 @@ impl Tagger {
         let mut scratch = Scratch::default();
         for p in 0..analysis.paragraphs.len() {
             let context = scratch.next_paragraph(text, analysis, p);
+            self.classes.assign(&mut scratch.info);
             self.tag_paragraph(&mut scratch, context);
             // Tokens outside every paragraph (none in practice) stay Outside.
             let para = &analysis.paragraphs[p];
@@ -420,9 +481,11 @@ impl<'a> Reader<'a> {
     fn f32(&mut self) -> Result<f32, ModelError> {
         Ok(f32::from_bits(self.u32()?))
     }
-    fn u16(&mut self) -> Result<u16, ModelError> {
-        let b = self.take(2)?;
-        Ok(u16::from_le_bytes([b[0], b[1]]))
+    fn u64(&mut self) -> Result<u64, ModelError> {
+        let b = self.take(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_le_bytes(a))
     }
     fn i16(&mut self) -> Result<i16, ModelError> {
         let b = self.take(2)?;
@@ -496,26 +559,38 @@ fn viterbi(
     for l in 0..LABELS {
         score[l] = trans[START][l] + emissions[0][l];
     }
+    // Only the allowed predecessors of each label (61 of 169 pairs).
+    let mut preds = [[0u8; LABELS]; LABELS];
+    let mut pred_count = [0usize; LABELS];
+    for l in 0..LABELS {
+        for p in 0..LABELS {
+            if allowed(p, l) {
+                preds[l][pred_count[l]] = p as u8;
+                pred_count[l] += 1;
+            }
+        }
+    }
     for t in 1..n {
         let mut next = [0f32; LABELS];
         for l in 0..LABELS {
-            let mut best = score[0] + trans[0][l];
+            let mut best = f32::NEG_INFINITY;
             let mut arg = 0;
-            for p in 1..LABELS {
-                let v = score[p] + trans[p][l];
+            for &p in &preds[l][..pred_count[l]] {
+                let v = score[p as usize] + trans[p as usize][l];
                 if v > best {
                     best = v;
                     arg = p;
                 }
             }
             next[l] = best + emissions[t][l];
-            back[t][l] = arg as u8;
+            back[t][l] = arg;
         }
         score = next;
     }
+    // The path may not end inside an open span.
     let mut last = 0;
     for l in 0..LABELS {
-        if score[l] > score[last] {
+        if !is_open(l) && score[l] > score[last] {
             last = l;
         }
     }
@@ -737,7 +812,7 @@ impl Default for TrainConfig {
             min_count: 3,
             seed: 0x5eed,
             folds: 4,
-            min_weight: 10.0,
+            min_weight: 8.0,
         }
     }
 }
@@ -832,10 +907,7 @@ pub fn train(
         let mut scratch = Scratch::default();
         for p in 0..doc.analysis.paragraphs.len() {
             let context = scratch.next_paragraph(doc.text, doc.analysis, p);
-            let gold: Vec<usize> = labels[doc.analysis.paragraphs[p].tokens.clone()]
-                .iter()
-                .map(|l| l.index())
-                .collect();
+            let gold = bilou(&labels[doc.analysis.paragraphs[p].tokens.clone()]);
             if gold.is_empty() {
                 continue;
             }
@@ -846,6 +918,12 @@ pub fn train(
                 doc: di,
             });
         }
+    }
+    progress("word classes");
+    let classes = WordClasses::learn(paragraphs.iter().map(|p| p.info.as_slice()));
+    progress(&format!("{} words in classes", classes.len()));
+    for p in &mut paragraphs {
+        classes.assign(&mut p.info);
     }
     let base: Vec<Hashed> = paragraphs.iter().map(|p| hash_features(p, None)).collect();
     let all: Vec<usize> = (0..paragraphs.len()).collect();
@@ -880,7 +958,7 @@ pub fn train(
         .collect();
     progress("second model");
     let second = fit(&stacked, &paragraphs, &all, config, &mut progress);
-    Tagger::from_models(&first, &second, config.min_weight)
+    Tagger::from_models(&first, &second, classes, config.min_weight)
 }
 
 /// One structured averaged perceptron over the paragraphs `which`.
@@ -1091,12 +1169,47 @@ mod tests {
     }
 
     #[test]
+    fn bilou_marks_span_ends_and_single_tokens() {
+        use Label::*;
+        let labels = [
+            Outside,
+            Begin(Role::Source),
+            Begin(Role::Cue),
+            Begin(Role::Content),
+            Inside(Role::Content),
+            Inside(Role::Content),
+        ];
+        assert_eq!(
+            bilou(&labels),
+            [
+                0,
+                label_index(Role::Source, UNIT),
+                label_index(Role::Cue, UNIT),
+                label_index(Role::Content, BEGIN),
+                label_index(Role::Content, INSIDE),
+                label_index(Role::Content, LAST),
+            ]
+        );
+        let path = bilou(&labels);
+        for w in path.windows(2) {
+            assert!(allowed(w[0], w[1]), "{w:?}");
+        }
+        assert!(!is_open(*path.last().unwrap()));
+        assert_eq!(
+            path.iter()
+                .map(|&l| Label::from_index(l))
+                .collect::<Vec<_>>(),
+            labels
+        );
+    }
+
+    #[test]
     fn viterbi_never_starts_with_inside() {
         let mut e = vec![[0f32; LABELS]; 3];
-        e[0][Label::Inside(Role::Cue).index()] = 10.0;
+        e[0][label_index(Role::Cue, INSIDE)] = 10.0;
         let mut path = Vec::new();
         viterbi(&e, &[[0.0; LABELS]; LABELS + 1], &mut Vec::new(), &mut path);
-        assert_ne!(path[0], Label::Inside(Role::Cue).index());
+        assert_ne!(path[0], label_index(Role::Cue, INSIDE));
         viterbi(
             &[],
             &[[0.0; LABELS]; LABELS + 1],
