@@ -639,6 +639,9 @@ fn end_marker_regex() -> &'static Regex {
         Regex::new(
             r"(?x)^(
               (also\s)?in\sthe\snews
+            | (related|similar|recent|latest|popular|recommended|more|other)(\s[\w&]+){0,2}\s(articles?|posts|stories|blogs?|insights|news|resources)(\s(on|from|in|by|like)\s.*)?
+            | up\snext
+            | more\s(you|we\sthink\syou)\s(might|may|will)\s(like|enjoy|love)
             | (was\sthis|did\syou\sfind\sthis|is\sthis|how\suseful\swas\sthis)(\s(article|post|page|content|information))?\s(helpful|useful)
             | rate\sthis\s(article|post|page|story)
             | (request|book|schedule|get)\sa\s(free\s)?(demo|quote|consultation|call)
@@ -1016,6 +1019,11 @@ mod tests {
             ("about the author", true),
             ("more from the gazette", true),
             ("also in the news", true),
+            ("related news & resources", true),
+            ("other popular blogs", true),
+            ("up next", true),
+            ("more news in brief", true),
+            ("recent changes to the law", false),
             ("was this article helpful", true),
             ("request a demo", true),
             ("meet the testers", true),
