@@ -324,16 +324,39 @@ const PRONOUNS: &[&str] = &[
     "he", "she", "they", "i", "we", "you", "it", "who", "him", "her", "them",
 ];
 
+/// Keys that are already word hashes need one multiply, not SipHash: these
+/// maps are looked up for every token.
+#[derive(Default, Clone, Copy)]
+pub struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type WordBuild = std::hash::BuildHasherDefault<WordHasher>;
+pub type WordMap<V> = std::collections::HashMap<u64, V, WordBuild>;
+type WordSet = std::collections::HashSet<u64, WordBuild>;
+
 /// Hash sets of the lexicons, built once.
 struct Lexicons {
-    cues: std::collections::HashSet<u64>,
-    pronouns: std::collections::HashSet<u64>,
+    cues: WordSet,
+    pronouns: WordSet,
 }
 
 fn lexicons() -> &'static Lexicons {
     static LEX: std::sync::OnceLock<Lexicons> = std::sync::OnceLock::new();
     LEX.get_or_init(|| {
-        let mut cues = std::collections::HashSet::new();
+        let mut cues = WordSet::default();
         for lemma in CUE_LEMMAS {
             for form in cue_forms(lemma) {
                 cues.insert(hash_lower(&form));
@@ -456,7 +479,7 @@ const KMEANS_ROUNDS: usize = 10;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WordClasses {
     /// Word hash to class index (0-based).
-    pub(crate) class: std::collections::HashMap<u64, u8>,
+    pub(crate) class: WordMap<u8>,
     /// Class index to group index.
     pub(crate) group: Vec<u8>,
 }
