@@ -159,7 +159,7 @@ fn choose_raw(metas: &[&str], headings: &[&str], site_names: &[&str]) -> Option<
             .find(|h| !h.is_empty() && !is_site_name(&title_key(h), &site_keys));
         if let Some(h) = heading {
             let (of_heading, of_meta) = word_overlap(&title_key(h), &title_key(&stripped));
-            if of_heading >= 0.4 && of_meta >= 0.25 {
+            if of_heading >= 0.3 && of_meta >= 0.25 {
                 return Some(h.to_string());
             }
         }
@@ -337,6 +337,20 @@ mod tests {
                 headings: &["The Gazette"],
                 sites: &["The Gazette"],
                 want: Some("An SEO variant of the headline"),
+            },
+            Row {
+                // Three of the heading's eight words in the meta title: the same
+                // story told twice, and the heading is the one shown.
+                metas: &["Seven coastal walks for the rainy season"],
+                headings: &["Wet weather walks along the coast this season"],
+                sites: &[],
+                want: Some("Wet weather walks along the coast this season"),
+            },
+            Row {
+                metas: &["Seven coastal walks for the rainy season"],
+                headings: &["Subscribe to our weekly letter today"],
+                sites: &[],
+                want: Some("Seven coastal walks for the rainy season"),
             },
             Row {
                 metas: &[],
