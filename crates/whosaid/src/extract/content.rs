@@ -8,7 +8,9 @@
 //!    with its length, link text and kind (heading, list item, quote, table
 //!    cell, caption, paragraph, loose text in a `div`). Scripts, forms,
 //!    `nav` and hidden inline elements are skipped; hidden blocks are kept
-//!    but marked.
+//!    but marked. A table whose cell holds most of its text as a long run
+//!    or several paragraphs (or holds another table) is the page's layout,
+//!    walked as a container; other tables' cells join into " | " rows.
 //! 2. **Weighing**: a run is prose when it is sentence-like (eight words or
 //!    more, with punctuation) and has few links; its weight is its
 //!    non-link length.
@@ -23,8 +25,10 @@
 //!    related stories, newsletter boxes, comments, bylines, captions), link
 //!    lists outside the article's flow, tables of contents, boilerplate
 //!    phrases, a heading repeating the page title, everything after an
-//!    end-of-article heading ("Related stories", "Leave a reply"), second
-//!    copies of paragraphs, and short non-prose runs at the edges.
+//!    end-of-article heading ("Related stories", "Leave a reply"), a tail
+//!    of other stories' teasers (datelines with short blurbs), second
+//!    copies of paragraphs, and short non-prose runs and author notes at
+//!    the edges.
 //! 5. **Listing pages** (a run of linked headlines with short blurbs) and
 //!    pages with almost no prose give no body and a warning.
 //!
