@@ -145,7 +145,7 @@ fn choose_raw(metas: &[&str], headings: &[&str], site_names: &[&str]) -> Option<
     for h in headings {
         let key = title_key(h);
         if !key.is_empty() && !is_site_name(&key, &site_keys) && variant_keys.contains(&key) {
-            return Some(h.trim().to_string());
+            return Some(strip_site_suffix(h.trim(), &site_keys));
         }
     }
     if let Some(best) = metas.first() {
@@ -160,7 +160,7 @@ fn choose_raw(metas: &[&str], headings: &[&str], site_names: &[&str]) -> Option<
         if let Some(h) = heading {
             let (of_heading, of_meta) = word_overlap(&title_key(h), &title_key(&stripped));
             if of_heading >= 0.3 && of_meta >= 0.25 {
-                return Some(h.to_string());
+                return Some(strip_site_suffix(h, &site_keys));
             }
         }
         return Some(stripped);
@@ -233,6 +233,17 @@ fn word_overlap(a: &str, b: &str) -> (f64, f64) {
 
 fn word_count(s: &str) -> usize {
     s.split_whitespace().count()
+}
+
+/// Removes end segments that name the site from a heading: some themes
+/// print the SEO title, site and all, as the `<h1>`.
+fn strip_site_suffix(heading: &str, site_keys: &[String]) -> String {
+    let mut segments = split_segments(heading);
+    while segments.len() > 1 && is_site_name(&title_key(segments[segments.len() - 1].1), site_keys)
+    {
+        segments.pop();
+    }
+    join_segments(&segments).trim().to_string()
 }
 
 /// Removes the site's part of a meta title: end segments that name the
@@ -351,6 +362,12 @@ mod tests {
                 headings: &["Subscribe to our weekly letter today"],
                 sites: &[],
                 want: Some("Seven coastal walks for the rainy season"),
+            },
+            Row {
+                metas: &["Rain due on the coast – Gazette - Gazette"],
+                headings: &["Rain due on the coast – Gazette"],
+                sites: &["Gazette"],
+                want: Some("Rain due on the coast"),
             },
             Row {
                 metas: &[],
