@@ -42,7 +42,7 @@ pub struct Page {
 /// Parses a page and extracts its metadata and body blocks.
 pub fn extract_html(html: &str, url: Option<&str>, limits: &Limits) -> Result<Page> {
     // Bound the parser's work first: html5ever is quadratic on deep nesting.
-    let guarded = guard::guard(html, limits);
+    let guarded = guard::guard_for_extraction(html, limits);
     let doc = Document::from(guarded.html.as_ref());
     let metadata = metadata::extract(&doc, url);
     let body = content::extract(&doc, &metadata, limits);
