@@ -30,6 +30,9 @@
 //!   token or are both empty. Matching is one-to-one, greedy by the largest
 //!   content overlap (ties: earliest gold, then earliest prediction).
 //!   Precision = matched / predicted, recall = matched / gold.
+//!
+//! Predicted attributions nested inside another one (`parent` set) are not
+//! scored: PolNeAR's annotation is one attribution per token, so it has none.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -265,11 +268,15 @@ fn pipeline_attributions(pipeline: &Pipeline, doc: &GoldDocument) -> Result<Vec<
     Ok(record_attributions(&record))
 }
 
-/// The record's attributions as span lists.
+/// The record's top-level attributions as span lists. A quote inside a
+/// quote (an attribution with a `parent`) is left out: PolNeAR labels each
+/// token with at most one attribution, so it never annotates nested ones,
+/// and scoring them would count a feature of the record as an error.
 pub fn record_attributions(record: &Record) -> Vec<Spans> {
     record
         .attributions
         .iter()
+        .filter(|a| a.parent.is_none())
         .map(|a| Spans {
             source: a
                 .speaker
