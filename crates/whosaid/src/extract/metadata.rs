@@ -1532,8 +1532,9 @@ mod tests {
     #[ignore]
     fn metadata_timing() {
         use std::io::Read;
-        let dir = std::path::Path::new("/work/shared/data/wcxb-articles-dev/html");
-        let Ok(entries) = std::fs::read_dir(dir) else {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/wcxb-articles-dev/html");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
             eprintln!("skipping: {} not present", dir.display());
             return;
         };
