@@ -32,6 +32,7 @@ pub mod attribution;
 pub mod decode;
 pub mod error;
 pub mod extract;
+mod hashing;
 pub mod pipeline;
 pub mod record;
 

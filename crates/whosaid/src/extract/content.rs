@@ -36,7 +36,6 @@
 //! script-rendered pages park the whole article in one.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use dom_query::Document;
@@ -44,6 +43,7 @@ use regex::Regex;
 
 use super::content_dom::{self, Elem, Furniture, Outline, RawBlock, RawKind, Tag, NONE};
 use super::Metadata;
+use crate::hashing::PrehashedMap;
 use crate::pipeline::Limits;
 use crate::record::BlockKind;
 
@@ -615,26 +615,6 @@ fn keep_enclosed_link_items(weights: &[f32], linked_items: &[usize], kept: &mut 
     });
 }
 
-/// Hasher for keys that are hashes already.
-#[derive(Default)]
-struct PrehashedKey(u64);
-
-impl Hasher for PrehashedKey {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 /// Headings that open what comes after an article on the same page:
 /// related stories, comments, the author's box, share and follow prompts.
 fn end_marker_regex() -> &'static Regex {
@@ -791,8 +771,7 @@ fn cut_teaser_tail(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>) 
 /// raw text). Two similar paragraphs are both kept: articles repeat
 /// themselves on purpose.
 fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
-    let mut seen_shingles: HashMap<u64, usize, BuildHasherDefault<PrehashedKey>> =
-        HashMap::default();
+    let mut seen_shingles: PrehashedMap<usize> = HashMap::default();
     let mut seen_texts: HashSet<&str> = HashSet::new();
     kept.retain(|&i| {
         let b = &blocks[i];

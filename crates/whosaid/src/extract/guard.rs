@@ -37,11 +37,10 @@
 //! the scan itself stays linear.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use memchr::{memchr, memmem};
 
+use crate::hashing::PrehashedMap;
 use crate::pipeline::Limits;
 
 /// The page as the parser should see it, and what was done to it.
@@ -428,26 +427,9 @@ fn classify(lower: &[u8]) -> TagInfo {
     info
 }
 
-/// Tag names are compared by a 64-bit hash of their lower-cased bytes; the
-/// maps below are keyed by that hash already, so they need no second hash.
-#[derive(Default)]
-struct PassThroughHasher(u64);
-
-impl Hasher for PassThroughHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type NameMap<V> = HashMap<u64, V, BuildHasherDefault<PassThroughHasher>>;
+/// Tag names are compared by a 64-bit hash of their lower-cased bytes, so
+/// the maps keyed by that hash need no second hash.
+type NameMap<V> = PrehashedMap<V>;
 
 /// Longest tag name classified by name; longer ones are all `Other`.
 const MAX_KNOWN_NAME: usize = 16;
