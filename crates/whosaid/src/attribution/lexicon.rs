@@ -3,6 +3,7 @@
 //! phrases. Built once into hash maps on first use.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use crate::record::Stance;
@@ -646,16 +647,41 @@ pub const DETERMINERS: &[&str] = &[
 
 pub const SUBJECT_PRONOUNS: &[&str] = &["he", "she", "they", "i", "we", "you", "it"];
 
+/// FNV-1a with a final multiply: the tables are looked up for every
+/// token with short words, and SipHash's defence against chosen keys buys
+/// nothing for a fixed table.
+struct WordHasher(u64);
+
+impl Default for WordHasher {
+    fn default() -> Self {
+        WordHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        // hashbrown reads both the low and the top bits.
+        (self.0 ^ self.0 >> 29).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+type WordTable<K> = HashMap<K, Cue, BuildHasherDefault<WordHasher>>;
+
 struct Tables {
-    verbs: HashMap<&'static str, Cue>,
-    phrasal: HashMap<(&'static str, &'static str), Cue>,
-    nouns: HashMap<&'static str, Cue>,
+    verbs: WordTable<&'static str>,
+    phrasal: WordTable<(&'static str, &'static str)>,
+    nouns: WordTable<&'static str>,
 }
 
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
-        let mut verbs = HashMap::new();
+        let mut verbs = WordTable::default();
         for &(lemma, forms, stance, frame) in VERBS {
             for form in forms.split(' ') {
                 verbs.insert(
@@ -669,7 +695,7 @@ fn tables() -> &'static Tables {
                 );
             }
         }
-        let mut phrasal = HashMap::new();
+        let mut phrasal = WordTable::default();
         for &(head, particle, lemma, stance, frame) in PHRASAL {
             let forms = PHRASAL_FORMS
                 .iter()
@@ -687,7 +713,7 @@ fn tables() -> &'static Tables {
                 );
             }
         }
-        let mut nouns = HashMap::new();
+        let mut nouns = WordTable::default();
         for &(lemma, forms, stance) in NOUNS {
             for form in forms.split(' ') {
                 nouns.insert(
