@@ -670,12 +670,19 @@ impl Hasher for WordHasher {
     }
 }
 
-type WordTable<K> = HashMap<K, Cue, BuildHasherDefault<WordHasher>>;
+type WordTable<V> = HashMap<&'static str, V, BuildHasherDefault<WordHasher>>;
+
+/// What a verb form starts: its phrasal cues by particle, and its own cue.
+/// One entry per form, so a token costs one lookup, not two.
+#[derive(Default)]
+struct VerbForm {
+    phrasal: Vec<(&'static str, Cue)>,
+    cue: Option<Cue>,
+}
 
 struct Tables {
-    verbs: WordTable<&'static str>,
-    phrasal: WordTable<(&'static str, &'static str)>,
-    nouns: WordTable<&'static str>,
+    verbs: WordTable<VerbForm>,
+    nouns: WordTable<Cue>,
 }
 
 fn tables() -> &'static Tables {
@@ -684,33 +691,32 @@ fn tables() -> &'static Tables {
         let mut verbs = WordTable::default();
         for &(lemma, forms, stance, frame) in VERBS {
             for form in forms.split(' ') {
-                verbs.insert(
-                    form,
-                    Cue {
-                        lemma,
-                        stance,
-                        frame,
-                        words: 1,
-                    },
-                );
+                verbs.entry(form).or_insert_with(VerbForm::default).cue = Some(Cue {
+                    lemma,
+                    stance,
+                    frame,
+                    words: 1,
+                });
             }
         }
-        let mut phrasal = WordTable::default();
         for &(head, particle, lemma, stance, frame) in PHRASAL {
             let forms = PHRASAL_FORMS
                 .iter()
                 .find(|(h, _)| *h == head)
                 .map_or(head, |(_, f)| *f);
             for form in forms.split(' ') {
-                phrasal.insert(
-                    (form, particle),
-                    Cue {
-                        lemma,
-                        stance,
-                        frame,
-                        words: 2,
-                    },
-                );
+                let cue = Cue {
+                    lemma,
+                    stance,
+                    frame,
+                    words: 2,
+                };
+                let known: &mut VerbForm = verbs.entry(form).or_default();
+                // A later entry for the same pair wins, as a map insert would.
+                match known.phrasal.iter_mut().find(|(p, _)| *p == particle) {
+                    Some(slot) => slot.1 = cue,
+                    None => known.phrasal.push((particle, cue)),
+                }
             }
         }
         let mut nouns = WordTable::default();
@@ -727,11 +733,7 @@ fn tables() -> &'static Tables {
                 );
             }
         }
-        Tables {
-            verbs,
-            phrasal,
-            nouns,
-        }
+        Tables { verbs, nouns }
     })
 }
 
@@ -753,15 +755,18 @@ pub fn verb_cue(word: &str, next: Option<&str>) -> Option<Cue> {
     let t = tables();
     let mut a = [0u8; 24];
     let w = lower(word, &mut a)?;
+    let form = t.verbs.get(w)?;
     if let Some(next) = next {
-        let mut b = [0u8; 24];
-        if let Some(n) = lower(next, &mut b) {
-            if let Some(cue) = t.phrasal.get(&(w, n)) {
-                return Some(*cue);
+        if !form.phrasal.is_empty() {
+            let mut b = [0u8; 24];
+            if let Some(n) = lower(next, &mut b) {
+                if let Some((_, cue)) = form.phrasal.iter().find(|(p, _)| *p == n) {
+                    return Some(*cue);
+                }
             }
         }
     }
-    t.verbs.get(w).copied()
+    form.cue
 }
 
 pub fn noun_cue(word: &str) -> Option<Cue> {
