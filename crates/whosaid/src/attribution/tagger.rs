@@ -187,20 +187,16 @@ impl Model {
 
 static BUILTIN: &[u8] = include_bytes!("model/tagger.bin");
 
-const FILTER_BITS: u32 = 22;
-const FILTER_MASK: u32 = (1 << FILTER_BITS) - 1;
-
 /// The trained tagger: two perceptrons. The first tags from the text
 /// alone; the second also sees the first one's labels of the whole
 /// sentence (stacking). Both models' weights for a feature sit together as
 /// i16, so one lookup serves both passes and sums stay integers.
 #[derive(Debug, Clone, Default)]
 pub struct Tagger {
+    /// No bit-set filter in front: on PolNeAR dev 95% of a text's
+    /// features are in the model, so a filter only added a memory read
+    /// (measured 5% slower overall with one).
     table: KeyMap<[i16; 2 * LABELS]>,
-    /// One bit per `key & FILTER_MASK` of the keys in `table`: most
-    /// features of a text are not in the model, and this small bit set
-    /// (it stays in cache) turns most of those lookups away.
-    filter: Vec<u64>,
     scale: f32,
     transitions: [[[f32; LABELS]; LABELS + 1]; 2],
     classes: WordClasses,
@@ -247,30 +243,13 @@ impl Tagger {
             table,
             scale,
             transitions: [first.transitions, second.transitions],
-            filter: Vec::new(),
             classes,
         }
-        .with_filter()
-    }
-
-    fn with_filter(mut self) -> Tagger {
-        self.filter = vec![0u64; 1 << (FILTER_BITS - 6)];
-        for &k in self.table.keys() {
-            let b = k & FILTER_MASK;
-            self.filter[(b >> 6) as usize] |= 1 << (b & 63);
-        }
-        self
     }
 
     #[inline]
     fn lookup(&self, feature: u64) -> Option<&[i16; 2 * LABELS]> {
-        let k = key(feature);
-        let b = k & FILTER_MASK;
-        let word = self.filter.get((b >> 6) as usize)?;
-        if word & (1 << (b & 63)) == 0 {
-            return None;
-        }
-        self.table.get(&k)
+        self.table.get(&key(feature))
     }
 
     /// Number of features with a weight.
@@ -324,7 +303,7 @@ impl Tagger {
             let class = r.take(1)?[0];
             tagger.classes.class.insert(word, class);
         }
-        Ok(tagger.with_filter())
+        Ok(tagger)
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
