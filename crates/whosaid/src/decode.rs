@@ -32,6 +32,9 @@ pub struct Decoded {
     pub encoding: &'static str,
     /// True when some bytes could not be decoded and became U+FFFD.
     pub had_errors: bool,
+    /// True when the text was UTF-8 encoded twice ("Investorâ€™s") and
+    /// was repaired.
+    pub repaired_double_encoding: bool,
 }
 
 /// Hints from outside the bytes.
@@ -245,6 +248,11 @@ pub fn decode(bytes: &[u8], hints: DecodeHints<'_>, limit: u64) -> Result<Decode
             )));
         }
     }
+    let repaired = repair_double_encoding(&text);
+    let repaired_double_encoding = repaired.is_some();
+    if let Some(fixed) = repaired {
+        text = fixed;
+    }
     let kind = match hints.kind {
         InputKind::Auto => {
             if looks_like_html(hints.name, &text) {
@@ -263,7 +271,53 @@ pub fn decode(bytes: &[u8], hints: DecodeHints<'_>, limit: u64) -> Result<Decode
         kind,
         encoding: encoding.name(),
         had_errors,
+        repaired_double_encoding,
     })
+}
+
+/// Undoes UTF-8 that was read as Latin-1 or windows-1252 and written out as
+/// UTF-8 again, a common fault of scraped and re-published pages: every
+/// "’" became "â€™" (or "â" and two C1 controls). The repair is taken only
+/// when the text shows several such pairs and the whole of it maps back to
+/// single bytes that form valid UTF-8; text really written in Latin-1 has
+/// accented letters standing alone, which never passes that test.
+fn repair_double_encoding(text: &str) -> Option<String> {
+    const MIN_PAIRS: usize = 2;
+    let mut pairs = 0;
+    let mut after_lead = false;
+    for c in text.chars() {
+        if after_lead && (('\u{80}'..='\u{BF}').contains(&c) || windows_1252_byte(c).is_some()) {
+            pairs += 1;
+        }
+        after_lead = ('\u{C2}'..='\u{F4}').contains(&c);
+    }
+    if pairs < MIN_PAIRS {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(b) => bytes.push(b),
+            Err(_) => bytes.push(windows_1252_byte(c)?),
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// The byte in 0x80..=0x9F that windows-1252 decodes to `c` ("€" → 0x80).
+fn windows_1252_byte(c: char) -> Option<u8> {
+    static TABLE: std::sync::OnceLock<Vec<(char, u8)>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0x80u8..=0x9F)
+            .filter_map(|b| {
+                let byte = [b];
+                let (decoded, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&byte);
+                let ch = decoded.chars().next()?;
+                (u32::from(ch) > 0xFF).then_some((ch, b))
+            })
+            .collect()
+    });
+    table.iter().find(|(ch, _)| *ch == c).map(|&(_, b)| b)
 }
 
 /// CRLF and lone CR become LF: the plain-text rule of the record spec.
@@ -325,6 +379,32 @@ mod tests {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
         assert_eq!(dec(&bytes).unwrap().text, "<p>hello</p>");
+    }
+
+    #[test]
+    fn double_encoded_utf8_is_repaired() {
+        let rows: [(&str, &str); 4] = [
+            (
+                "<p>Investorâ€™s guide â€” â€œcalmâ€\u{9d}</p>",
+                "<p>Investor’s guide — “calm”</p>",
+            ),
+            (
+                "<p>Investorâ\u{80}\u{99}s and the cafÃ© menu</p>",
+                "<p>Investor’s and the café menu</p>",
+            ),
+            // Real Latin-1 letters standing alone are left as they are.
+            (
+                "<p>Le café à Paris, Ã© et Ã© seuls</p>",
+                "<p>Le café à Paris, Ã© et Ã© seuls</p>",
+            ),
+            // One pair is too little evidence.
+            ("<p>Investorâ€™s guide</p>", "<p>Investorâ€™s guide</p>"),
+        ];
+        for (input, want) in rows {
+            let d = dec(input.as_bytes()).unwrap();
+            assert_eq!(d.text, want, "{input:?}");
+            assert_eq!(d.repaired_double_encoding, input != want, "{input:?}");
+        }
     }
 
     #[test]

@@ -86,6 +86,9 @@ impl Pipeline {
             self.limits.max_input_bytes,
         )?;
         let mut warnings = Vec::new();
+        if decoded.repaired_double_encoding {
+            warnings.push("text was UTF-8 encoded twice; repaired".to_string());
+        }
         if decoded.had_errors {
             warnings.push(format!(
                 "some bytes were not valid {} and were replaced",
