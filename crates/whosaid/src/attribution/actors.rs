@@ -117,6 +117,13 @@ const TITLES: &[&str] = &[
     "inspector",
 ];
 
+/// `lexicon::is_in(word, TITLES)`, asked for every token: from a set.
+fn is_title(word: &str) -> bool {
+    static SET: std::sync::OnceLock<lexicon::WordSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| lexicon::WordSet::new(TITLES))
+        .contains(word)
+}
+
 const MALE_TITLES: &[&str] = &[
     "mr",
     "king",
@@ -748,12 +755,12 @@ impl<'a> Resolver<'a> {
             let words: Vec<&str> = words.into_iter().collect();
             let last_title = words
                 .iter()
-                .rposition(|w| lexicon::is_in(strip_possessive(w).trim_end_matches('.'), TITLES));
+                .rposition(|w| is_title(strip_possessive(w).trim_end_matches('.')));
             // A lowercase title right before the run: "WikiLeaks founder
             // Julian Assange".
             let title_before = run.start > 0
                 && self.a.tokens[run.start - 1].shape == Shape::Lower
-                && lexicon::is_in(self.word(run.start - 1), TITLES);
+                && is_title(self.word(run.start - 1));
             let name_from = last_title.map_or(0, |t| t + 1);
             let name_words = &words[name_from..];
             let key = lower_key(name_words);
@@ -968,7 +975,7 @@ impl<'a> Resolver<'a> {
             let mut j = i + 1;
             while j < n && j - i <= 3 && self.a.tokens[j].kind == TokenKind::Word {
                 let w = self.word(j);
-                if lexicon::is_in(strip_possessive(w), TITLES) {
+                if is_title(strip_possessive(w)) {
                     let next_is_name = self
                         .a
                         .tokens
@@ -1026,7 +1033,7 @@ impl<'a> Resolver<'a> {
                 if w == "." && end > start && !u.space_before {
                     let prev = self.word(end - 1);
                     if prev.len() <= 4
-                        && lexicon::is_in(prev, TITLES)
+                        && is_title(prev)
                         && self
                             .a
                             .tokens
