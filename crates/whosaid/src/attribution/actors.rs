@@ -1120,6 +1120,15 @@ impl<'a> Resolver<'a> {
                 });
                 return Some(actor);
             }
+            if matches!(w, "they" | "They") {
+                let actor = self.plural_pronoun(span.start, before)?;
+                let t = self.a.tokens[span.start];
+                self.actors[actor].mentions.push(ByteRange {
+                    start: t.start,
+                    end: t.end,
+                });
+                return Some(actor);
+            }
             if lexicon::is_in(w, lexicon::SUBJECT_PRONOUNS)
                 || lexicon::is_in(w, &["me", "him", "her", "them", "us", "his", "their"])
             {
@@ -1164,6 +1173,31 @@ impl<'a> Resolver<'a> {
         let actor = self.keyed_actor(bare, &name_words, kind);
         self.add_mention_sorted(actor, span);
         Some(actor)
+    }
+
+    /// The antecedent of "they" at token `t`: the nearest group ("the two
+    /// leaders", "both sides") mentioned before token `before` in the same
+    /// or the previous paragraph. Organisations are left out on purpose:
+    /// "they" after "the Kremlin" is as often its officials as the
+    /// Kremlin, and a wrong actor is worse than none.
+    fn plural_pronoun(&self, t: usize, before: usize) -> Option<usize> {
+        const PARAGRAPHS_BACK: usize = 1;
+        let inside = self.in_quote[t];
+        let paragraph = self.a.paragraph_of(t).unwrap_or(0);
+        let end = self.mentions.partition_point(|m| m.tokens.start < before);
+        for m in self.mentions[..end].iter().rev().take(60) {
+            let p = self.a.paragraph_of(m.tokens.start).unwrap_or(0);
+            if p + PARAGRAPHS_BACK < paragraph {
+                break;
+            }
+            if m.quoted && !inside {
+                continue;
+            }
+            if self.actors[m.actor].kind == ActorKind::Group {
+                return Some(m.actor);
+            }
+        }
+        None
     }
 
     /// The antecedent of the pronoun at token `t`, among named mentions

@@ -295,6 +295,27 @@ fn titles_and_surnames_join_one_actor() {
 }
 
 #[test]
+fn they_resolves_to_a_recent_group_only() {
+    let text = "The two leaders said that the talks had gone well.\nLater, they released a joint statement announcing that the ferry would run again.\n\nThe Admiralty said that it was ready.\nIn May they said that the port was safe.";
+    let (_, found) = run(text);
+    let speaker = |content: &str| {
+        found
+            .attributions
+            .iter()
+            .find(|a| a.content.text.contains(content))
+            .and_then(|a| a.speaker.clone())
+            .unwrap_or_else(|| panic!("no attribution with {content:?}: {found:#?}"))
+    };
+    let joint = speaker("ferry would run again");
+    assert_eq!(joint.text, "they");
+    let group = joint.actor.map(|id| found.actors[id].name.as_str());
+    assert_eq!(group, Some("two leaders"), "{:#?}", found.actors);
+    // Two paragraphs on, with an organisation in between: no guess.
+    let later = speaker("port was safe");
+    assert_eq!(later.actor, None, "{:#?}", found.actors);
+}
+
+#[test]
 fn authorial_voice_table() {
     let rows: &[(&str, AuthorialKind)] = &[
         ("I think the plan will fail.", AuthorialKind::Opinion),
