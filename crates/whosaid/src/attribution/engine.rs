@@ -51,6 +51,16 @@ impl Candidate {
     }
 }
 
+/// The reporting clause next to a direct quote ("…,” Trump told reporters").
+struct ReportingClause {
+    source: Option<Range<usize>>,
+    cue_range: Range<usize>,
+    cue: Cue,
+    addressee: Option<Range<usize>>,
+    /// The token after the clause (where a continued quote may open).
+    end: usize,
+}
+
 /// What the rules found.
 #[derive(Debug, Clone, Default)]
 pub struct Assembly {
@@ -608,7 +618,14 @@ impl<'a> Ctx<'a> {
             let found = self
                 .speaker_after(after, q.close.is_some())
                 .or_else(|| self.speaker_before(q.open));
-            let Some((source, cue_range, cue, addressee, end_of_clause)) = found else {
+            let Some(ReportingClause {
+                source,
+                cue_range,
+                cue,
+                addressee,
+                end: end_of_clause,
+            }) = found
+            else {
                 continue;
             };
             let mut content = q.parts.clone();
@@ -636,20 +653,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// `…,” Trump told reporters` / `…,” said Trump` / `…,” he said`.
-    /// Returns source, cue range, cue, addressee and the token after the
-    /// reporting clause.
-    #[allow(clippy::type_complexity)]
-    fn speaker_after(
-        &self,
-        at: usize,
-        closed: bool,
-    ) -> Option<(
-        Option<Range<usize>>,
-        Range<usize>,
-        Cue,
-        Option<Range<usize>>,
-        usize,
-    )> {
+    /// Returns the reporting clause after the quote.
+    fn speaker_after(&self, at: usize, closed: bool) -> Option<ReportingClause> {
         if !closed || at >= self.a.tokens.len() {
             return None;
         }
@@ -668,7 +673,13 @@ impl<'a> Ctx<'a> {
                         frame: Frame::Clause,
                         words: 1,
                     };
-                    return Some((Some(np.clone()), at..at + 1, dash, None, np.end));
+                    return Some(ReportingClause {
+                        source: Some(np.clone()),
+                        cue_range: at..at + 1,
+                        cue: dash,
+                        addressee: None,
+                        end: np.end,
+                    });
                 }
             }
         }
@@ -731,7 +742,13 @@ impl<'a> Ctx<'a> {
         if !self.clause_ends_at(end, limit) {
             return None;
         }
-        Some((source, cue_start..cue_end, cue, addressee, end))
+        Some(ReportingClause {
+            source,
+            cue_range: cue_start..cue_end,
+            cue,
+            addressee,
+            end,
+        })
     }
 
     /// Whether a reporting clause may end before token `i`: punctuation, a
@@ -761,17 +778,7 @@ impl<'a> Ctx<'a> {
 
     /// `Trump said: “…` / `he says, ‘…` / a paragraph ending in
     /// `A spokesperson told The Hill:` before a quoted paragraph.
-    #[allow(clippy::type_complexity)]
-    fn speaker_before(
-        &self,
-        open: usize,
-    ) -> Option<(
-        Option<Range<usize>>,
-        Range<usize>,
-        Cue,
-        Option<Range<usize>>,
-        usize,
-    )> {
+    fn speaker_before(&self, open: usize) -> Option<ReportingClause> {
         if open == 0 {
             return None;
         }
@@ -822,7 +829,13 @@ impl<'a> Ctx<'a> {
                 if source.is_none() && self.word(c).ends_with("ing") {
                     source = self.clause_subject(region.start, k);
                 }
-                return Some((source, k..cue_end, cue, addressee, open));
+                return Some(ReportingClause {
+                    source,
+                    cue_range: k..cue_end,
+                    cue,
+                    addressee,
+                    end: open,
+                });
             }
         }
         None
