@@ -1,0 +1,1 @@
+//! One speaker across articles (placeholder until the rule lands in this session).

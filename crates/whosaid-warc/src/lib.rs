@@ -1,0 +1,1 @@
+//! WARC reading (placeholder until the reader lands in this session).
