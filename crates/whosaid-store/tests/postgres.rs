@@ -1,0 +1,472 @@
+//! The PostgreSQL store against a real server: the shared behaviour suite,
+//! then what only PostgreSQL has (schema versions on a server, COPY batches,
+//! concurrent writers, a server that goes away).
+//!
+//! The server is named by `WHOSAID_TEST_POSTGRES` (a URL; start one with
+//! `scripts/postgres-test-server.sh start`). Each test works in a database of
+//! its own, created and dropped around it, so tests run in parallel.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use whosaid::record::{
+    Actor, ActorKind, ActorSpan, Article, Attribution, AttributionKind, ContentSpan, CueSpan,
+    Source, Stance,
+};
+use whosaid::Record;
+use whosaid_store::{AttributionQuery, Error, NewDocument, PostgresStore, PutOutcome, Store};
+
+const VARIABLE: &str = "WHOSAID_TEST_POSTGRES";
+
+/// A database of its own for one test, dropped when the test ends.
+struct TestDatabase {
+    server: String,
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    /// A fresh database, or `None` (with the reason printed) when no server
+    /// is configured. On CI a missing server is a failure: the tests must run
+    /// there.
+    fn create() -> Option<TestDatabase> {
+        let server = match std::env::var(VARIABLE) {
+            Ok(url) if !url.is_empty() => url,
+            _ => {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!(
+                        "{VARIABLE} is not set but CI is: the PostgreSQL tests must run on CI \
+                         (scripts/postgres-test-server.sh start)"
+                    );
+                }
+                eprintln!(
+                    "skipping: {VARIABLE} is not set (scripts/postgres-test-server.sh start)"
+                );
+                return None;
+            }
+        };
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!(
+            "whosaid_t_{}_{}_{}",
+            std::process::id(),
+            nanos,
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        admin(&server, &format!("CREATE DATABASE {name}"));
+        let url = with_database(&server, &name);
+        Some(TestDatabase { server, name, url })
+    }
+
+    fn open(&self) -> PostgresStore {
+        PostgresStore::connect(&self.url).unwrap()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        admin(
+            &self.server,
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+    }
+}
+
+/// `url` with its database replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_end = base
+        .find("://")
+        .map(|at| at + 3)
+        .and_then(|start| base[start..].find('/').map(|slash| start + slash))
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{name}", &base[..authority_end]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+/// Runs one statement on the server's own database (creating and dropping
+/// test databases cannot happen inside them).
+fn admin(server: &str, sql: &str) {
+    sql_on(server, sql);
+}
+
+fn sql_on(url: &str, sql: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+        let connection = tokio::spawn(connection);
+        client
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        drop(client);
+        let _ = connection.await;
+    });
+}
+
+/// A fictional article with one speaker per attribution.
+fn record(sha: &str, published: Option<&str>, quotes: &[(&str, &str, Stance)]) -> Record {
+    let mut text = String::new();
+    let mut actors: Vec<Actor> = Vec::new();
+    let mut attributions = Vec::new();
+    for (id, (speaker, content, stance)) in quotes.iter().enumerate() {
+        let speaker_start = text.len();
+        text.push_str(speaker);
+        let speaker_end = text.len();
+        text.push_str(" said ");
+        let cue = (speaker_end + 1, speaker_end + 5);
+        text.push('"');
+        let content_start = text.len();
+        text.push_str(content);
+        let content_end = text.len();
+        text.push_str("\".\n\n");
+        let actor = match actors.iter().position(|a| a.name == *speaker) {
+            Some(a) => a,
+            None => {
+                actors.push(Actor {
+                    id: actors.len(),
+                    name: speaker.to_string(),
+                    kind: ActorKind::Person,
+                    mentions: Vec::new(),
+                });
+                actors.len() - 1
+            }
+        };
+        actors[actor].mentions.push(whosaid::record::Range {
+            start: speaker_start,
+            end: speaker_end,
+        });
+        attributions.push(Attribution {
+            id,
+            kind: AttributionKind::Direct,
+            speaker: Some(ActorSpan {
+                start: speaker_start,
+                end: speaker_end,
+                text: speaker.to_string(),
+                actor: Some(actor),
+            }),
+            cue: Some(CueSpan {
+                start: cue.0,
+                end: cue.1,
+                text: "said".to_string(),
+                lemma: "say".to_string(),
+            }),
+            addressee: None,
+            content: ContentSpan {
+                start: content_start,
+                end: content_end,
+                text: content.to_string(),
+                spans: None,
+            },
+            stance: *stance,
+            parent: None,
+        });
+    }
+    let record = Record {
+        schema: whosaid::record::SCHEMA.to_string(),
+        source: Source {
+            path: Some(format!("fixtures/{sha}.html")),
+            record: None,
+            url: Some(format!("https://www.example-news.test/{sha}")),
+            sha256: sha.to_string(),
+        },
+        article: Article {
+            title: Some(format!("Article {sha}")),
+            authors: vec![],
+            published: published.map(str::to_string),
+            site: Some("Example News".to_string()),
+            language: Some("en".to_string()),
+            text,
+            blocks: vec![],
+        },
+        actors,
+        attributions,
+        authorial: vec![],
+        warnings: vec![],
+    };
+    record.check_spans().unwrap();
+    record
+}
+
+/// A 64-digit sha256-like key for document `n` of series `series`.
+fn sha(series: u32, n: u32) -> String {
+    format!("{series:08x}{n:056x}")
+}
+
+fn doc(record: Record) -> NewDocument {
+    NewDocument {
+        record,
+        offset: None,
+    }
+}
+
+/// A batch of `n` documents with `quotes` attributions each.
+fn batch(series: u32, n: u32, quotes: usize) -> Vec<NewDocument> {
+    const SPEAKERS: [&str; 5] = [
+        "Mara Vellin",
+        "Senator Oskar Brandt",
+        "Ilse Moreau",
+        "Mayor Tobias Quint",
+        "Ada Farrow",
+    ];
+    (0..n)
+        .map(|i| {
+            let quotes: Vec<(&str, String, Stance)> = (0..quotes)
+                .map(|q| {
+                    (
+                        SPEAKERS[(i as usize + q) % SPEAKERS.len()],
+                        format!("the harbour budget for year {q} is {i} million"),
+                        Stance::Asserts,
+                    )
+                })
+                .collect();
+            let quotes: Vec<(&str, &str, Stance)> = quotes
+                .iter()
+                .map(|(s, c, t)| (*s, c.as_str(), *t))
+                .collect();
+            let day = 1 + i % 28;
+            doc(record(
+                &sha(series, i),
+                Some(&format!("2024-03-{day:02}")),
+                &quotes,
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn connect_creates_the_schema_once_and_reopens_it() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let mut store = db.open();
+    store.put_batch(&batch(1, 3, 2)).unwrap();
+    drop(store);
+    let store = db.open();
+    assert_eq!(store.stats().unwrap().documents, 3);
+    assert_eq!(store.stats().unwrap().attributions, 6);
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    drop(db.open());
+    sql_on(&db.url, "UPDATE whosaid_schema SET version = 99");
+    match PostgresStore::connect(&db.url) {
+        Err(Error::TooNew { found: 99, .. }) => {}
+        Err(e) => panic!("expected TooNew, got {e}"),
+        Ok(_) => panic!("a schema from the future was opened"),
+    }
+}
+
+#[test]
+fn a_batch_of_200_stores_each_document_once() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let mut store = db.open();
+    let mut documents = batch(2, 200, 10);
+    // The same article twice within the batch.
+    documents.push(documents[7].clone());
+    let outcomes = store.put_batch(&documents).unwrap();
+    assert_eq!(outcomes.len(), 201);
+    let PutOutcome::Stored(first) = outcomes[7] else {
+        panic!("{:?}", outcomes[7]);
+    };
+    assert_eq!(outcomes[200], PutOutcome::Duplicate(first));
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, PutOutcome::Stored(_)))
+            .count(),
+        200
+    );
+    // Ids follow the batch's order.
+    let ids: Vec<i64> = outcomes[..200]
+        .iter()
+        .map(|o| match o {
+            PutOutcome::Stored(id) | PutOutcome::Duplicate(id) => *id,
+        })
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    // Again, across batches: all duplicates of the same ids.
+    let again = store.put_batch(&documents[..200]).unwrap();
+    let dup_ids: Vec<i64> = again
+        .iter()
+        .map(|o| match o {
+            PutOutcome::Duplicate(id) => *id,
+            PutOutcome::Stored(id) => panic!("stored twice as {id}"),
+        })
+        .collect();
+    assert_eq!(dup_ids, ids);
+    let stats = store.stats().unwrap();
+    assert_eq!((stats.documents, stats.attributions), (200, 2000));
+    assert_eq!(stats.speakers, 5);
+}
+
+#[test]
+fn concurrent_writers_store_each_document_once() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let store = db.open();
+    let documents = batch(3, 60, 3);
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let mut store = store.clone();
+            let mut documents = documents.clone();
+            // Different orders, so that the writers meet on different rows.
+            documents.rotate_left(t * 15);
+            std::thread::spawn(move || store.put_batch(&documents).unwrap())
+        })
+        .collect();
+    let stored: usize = threads
+        .into_iter()
+        .map(|t| {
+            t.join()
+                .unwrap()
+                .iter()
+                .filter(|o| matches!(o, PutOutcome::Stored(_)))
+                .count()
+        })
+        .sum();
+    assert_eq!(stored, 60);
+    let stats = store.stats().unwrap();
+    assert_eq!(
+        (stats.documents, stats.attributions, stats.speakers),
+        (60, 180, 5)
+    );
+}
+
+#[test]
+fn full_text_words_are_parameters_not_syntax() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let mut store = db.open();
+    store
+        .put_batch(&[doc(record(
+            &sha(4, 1),
+            Some("2024-05-02"),
+            &[
+                (
+                    "Mara Vellin",
+                    "the bridges were repaired on time",
+                    Stance::Asserts,
+                ),
+                ("Ada Farrow", "nothing was repaired", Stance::Denies),
+            ],
+        ))])
+        .unwrap();
+    let about = |words: &str| {
+        store
+            .query(&AttributionQuery {
+                about: Some(words.to_string()),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .len()
+    };
+    assert_eq!(about("bridge repairs"), 1, "stemmed words match");
+    assert_eq!(about("repaired"), 2);
+    assert_eq!(about("'); DROP TABLE documents; --"), 0);
+    assert_eq!(about("bridges & | ! :* <->"), 1);
+    assert_eq!(store.stats().unwrap().documents, 1);
+}
+
+#[test]
+fn errors_never_show_the_password() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    // The test server trusts every local user, so a password is accepted and
+    // ignored; an unknown database makes the server refuse instead.
+    let url = with_database(&db.url, "no_such_database_here").replacen(
+        "://postgres@",
+        "://postgres:hunter2secret@",
+        1,
+    );
+    let Err(e) = PostgresStore::connect(&url) else {
+        panic!("connected to a missing database");
+    };
+    let message = e.to_string();
+    assert!(message.contains("no_such_database_here"), "{message}");
+    assert!(!message.contains("hunter2secret"), "{message}");
+    let debug = format!("{e:?}");
+    assert!(!debug.contains("hunter2secret"), "{debug}");
+}
+
+/// Stops and restarts the test server, so it disturbs every other test on
+/// it: run alone, with the server's directory (the script's DIR) named:
+/// `WHOSAID_TEST_POSTGRES_DIR=/tmp/whosaid-postgres-test cargo test -p
+/// whosaid-store --test postgres -- --ignored server_that_goes_away`.
+#[test]
+#[ignore]
+fn server_that_goes_away_fails_the_batch_and_the_next_one_works() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let dir = std::env::var("WHOSAID_TEST_POSTGRES_DIR")
+        .expect("WHOSAID_TEST_POSTGRES_DIR names the test server's directory");
+    let mut store = db.open();
+    store.put_batch(&batch(5, 10, 2)).unwrap();
+    pg_ctl(&dir, &["-m", "fast", "stop"]);
+    let failed = store.put_batch(&batch(6, 10, 2));
+    pg_ctl(&dir, &["-l", &format!("{dir}/server.log"), "start"]);
+    let Err(e) = failed else {
+        panic!("a batch was stored with the server down");
+    };
+    eprintln!("while the server was down: {e}");
+    let outcomes = store.put_batch(&batch(6, 10, 2)).unwrap();
+    assert!(outcomes.iter().all(|o| matches!(o, PutOutcome::Stored(_))));
+    assert_eq!(store.stats().unwrap().documents, 20);
+}
+
+fn pg_ctl(dir: &str, args: &[&str]) {
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin/pg_ctl"))
+        .filter(|p| p.exists())
+        .max()
+        .unwrap();
+    let data = format!("{dir}/data");
+    let mut command = if is_root() {
+        let mut c = std::process::Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    let status = command
+        .args(["-D", &data, "-w"])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "pg_ctl {args:?} failed");
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false)
+}
