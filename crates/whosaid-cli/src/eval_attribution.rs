@@ -75,6 +75,12 @@ pub struct AttributionArgs {
     /// [...], "content": [...]}]}` with UTF-8 byte offsets (for peers).
     #[arg(long)]
     predicted: Option<PathBuf>,
+    /// Score a second annotator instead of a system: on texts annotated
+    /// more than N times, the annotation file at place N (from 0, in name
+    /// order) against the first. What two people agree on bounds what a
+    /// system can be expected to match.
+    #[arg(long, value_name = "N")]
+    agreement: Option<usize>,
     /// Instead of scoring, time the whole pipeline (plain-text input to
     /// record) on one thread over the documents: one untimed pass, then N
     /// timed passes; prints documents per second of the fastest pass.
@@ -102,8 +108,14 @@ struct PredictedAttribution {
 }
 
 pub fn run(args: AttributionArgs) -> Result<ExitCode> {
-    let mut docs = polnear::read_folder(&args.data)
-        .with_context(|| format!("reading {}", args.data.display()))?;
+    let (mut docs, other_annotator) = match args.agreement {
+        Some(n) => annotator_against_first(&args.data, n)?,
+        None => (
+            polnear::read_folder(&args.data)
+                .with_context(|| format!("reading {}", args.data.display()))?,
+            None,
+        ),
+    };
     if let Some(n) = args.limit {
         docs.truncate(n);
     }
@@ -115,7 +127,7 @@ pub fn run(args: AttributionArgs) -> Result<ExitCode> {
     }
     let given = match &args.predicted {
         Some(path) => Some(read_predicted(path)?),
-        None => None,
+        None => other_annotator,
     };
     let model = match &args.model {
         Some(path) => Some(
@@ -184,6 +196,32 @@ pub fn run(args: AttributionArgs) -> Result<ExitCode> {
         f.flush()?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first annotation of every text annotated more than `n` times, and
+/// the annotation at place `n` as the prediction to score against it.
+#[allow(clippy::type_complexity)]
+fn annotator_against_first(
+    dir: &Path,
+    n: usize,
+) -> Result<(
+    Vec<GoldDocument>,
+    Option<std::collections::HashMap<String, Vec<Spans>>>,
+)> {
+    if n == 0 {
+        bail!("--agreement 0 would score the first annotator against itself");
+    }
+    let all = polnear::read_folder_all_annotators(dir)
+        .with_context(|| format!("reading {}", dir.display()))?;
+    let mut firsts = Vec::new();
+    let mut others = std::collections::HashMap::new();
+    for group in all.chunk_by(|a, b| a.name == b.name) {
+        if let Some(other) = group.get(n) {
+            others.insert(other.name.clone(), other.attributions.clone());
+            firsts.push(group[0].clone());
+        }
+    }
+    Ok((firsts, Some(others)))
 }
 
 /// One thread, documents in name order, every pass over all of them.

@@ -50,6 +50,18 @@ pub struct GoldDocument {
 
 /// Reads every text of a folder that has an annotation file, sorted by name.
 pub fn read_folder(dir: &Path) -> Result<Vec<GoldDocument>, PolnearError> {
+    read(dir, false)
+}
+
+/// Like [`read_folder`], but a text annotated twice gives one document per
+/// annotation file (in file-name order, next to each other): training
+/// data, where a second annotator's reading is more evidence, not a
+/// conflict to settle.
+pub fn read_folder_all_annotators(dir: &Path) -> Result<Vec<GoldDocument>, PolnearError> {
+    read(dir, true)
+}
+
+fn read(dir: &Path, all_annotators: bool) -> Result<Vec<GoldDocument>, PolnearError> {
     let text_dir = dir.join("text");
     let ann_dir = dir.join("attributions");
     if !text_dir.is_dir() || !ann_dir.is_dir() {
@@ -75,14 +87,20 @@ pub fn read_folder(dir: &Path) -> Result<Vec<GoldDocument>, PolnearError> {
     let mut docs = Vec::new();
     for file in list(&text_dir, ".txt")? {
         let stem = file.trim_end_matches(".txt");
-        let Some(ann) = anns.iter().find(|a| annotation_belongs_to(a, stem)) else {
+        let mut mine = anns
+            .iter()
+            .filter(|a| annotation_belongs_to(a, stem))
+            .peekable();
+        if mine.peek().is_none() {
             continue;
-        };
+        }
         let text_path = text_dir.join(&file);
-        let ann_path = ann_dir.join(ann);
         let text = std::fs::read_to_string(&text_path).map_err(io(&text_path))?;
-        let ann_text = std::fs::read_to_string(&ann_path).map_err(io(&ann_path))?;
-        docs.push(parse_document(stem, text, &ann_text));
+        for ann in mine.take(if all_annotators { usize::MAX } else { 1 }) {
+            let ann_path = ann_dir.join(ann);
+            let ann_text = std::fs::read_to_string(&ann_path).map_err(io(&ann_path))?;
+            docs.push(parse_document(stem, text.clone(), &ann_text));
+        }
     }
     Ok(docs)
 }
