@@ -1,1 +1,638 @@
-//! One speaker across articles (placeholder until the rule lands in this session).
+//! One speaker across articles: the identity rule both backends apply.
+//!
+//! Each article names its actors in its own way ("President Trump",
+//! "Donald J. Trump", "Mr Trump"). The store reduces every name to a
+//! [`speaker_key`] and treats actors with equal keys as one speaker:
+//!
+//! | name as written             | key              |
+//! |-----------------------------|------------------|
+//! | `President Trump`           | `trump`          |
+//! | `Donald J. Trump`           | `donald trump`   |
+//! | `Mr Trump`, `Trump's`       | `trump`          |
+//! | `Russian President Vladimir Putin` | `vladimir putin` |
+//! | `Secretary of State Jane Roe` | `jane roe`     |
+//! | `Seán O'Brien`              | `seán o'brien`   |
+//! | `he`, `officials`, `a spokesperson`, `President` | none |
+//!
+//! The key is the name lower-cased (Unicode), with its diacritics kept,
+//! punctuation dropped (apostrophes and hyphens inside a word kept: `o'brien`,
+//! `ocasio-cortez`), a possessive `'s` removed, leading titles, honorifics and
+//! qualifiers stripped repeatedly from a table (`Sen.`, `Secretary of State`,
+//! `Russian`, `former`, `the` …), middle initials and trailing generational
+//! suffixes (`Jr.`, `III`) dropped. A name that is a pronoun, that ends in a
+//! generic noun (`officials`, `spokesperson`, `sources`) or that is nothing
+//! but titles has no key: it names no one in particular.
+//!
+//! # Surnames
+//!
+//! Articles often give only a surname. A one-word key (`trump`) *folds into* a
+//! multi-word person key ending in that word (`donald trump`) when that person
+//! key is the only one ending in the word, or when it holds at least 80% of
+//! the attributions of all such person keys ([`fold_target`]). Folding is
+//! decided when a query runs, from the counts then stored, never when a
+//! document is ingested, so the answer never depends on ingest order.
+//!
+//! A query for a speaker ([`SpeakerMatch`]) then means:
+//! - a one-word name (`Trump`): that key and every multi-word person key
+//!   ending in it (`donald trump`, `ivanka trump`): the user did not say which;
+//! - a fuller name (`Donald Trump`, `President Donald Trump`): that key, plus
+//!   the one-word key `trump` when it folds into `donald trump`. `Ivanka Trump`
+//!   never matches `Donald Trump`; `Putin` folds into `Vladimir Putin` as long
+//!   as no other Putin is quoted comparably often.
+//!
+//! Listings group a folded surname with the full name it folds into, shown
+//! under the group's most frequent name as written in articles.
+
+/// Leading titles and honorifics, as word sequences of a key (already
+/// lower-cased, punctuation dropped: `Lt. Col.` is `lt col`). The longest
+/// phrase wins, so `secretary of state` is stripped whole. Words that also
+/// begin organisation names ("General Motors", "Justice Department") are left
+/// out unless abbreviated or part of a longer title.
+const TITLES: &[&str] = &[
+    // Honorifics.
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "rev",
+    "reverend",
+    "fr",
+    "father",
+    "sister",
+    "rabbi",
+    "imam",
+    "sheikh",
+    "hon",
+    // Heads of state and government.
+    "president",
+    "president-elect",
+    "vice president",
+    "vice-president",
+    "prime minister",
+    "deputy prime minister",
+    "chancellor",
+    "premier",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "emperor",
+    "pope",
+    "cardinal",
+    "archbishop",
+    "bishop",
+    "ayatollah",
+    "supreme leader",
+    "first lady",
+    "crown prince",
+    // Legislators and officials.
+    "senator",
+    "sen",
+    "sens",
+    "representative",
+    "rep",
+    "reps",
+    "congressman",
+    "congresswoman",
+    "house speaker",
+    "majority leader",
+    "minority leader",
+    "senate majority leader",
+    "senate minority leader",
+    "governor",
+    "gov",
+    "lieutenant governor",
+    "lt gov",
+    "mayor",
+    "councilman",
+    "councilwoman",
+    "councillor",
+    "councilor",
+    "alderman",
+    "assemblyman",
+    "assemblywoman",
+    "minister",
+    "foreign minister",
+    "defense minister",
+    "defence minister",
+    "finance minister",
+    "interior minister",
+    "secretary",
+    "secretary of state",
+    "secretary-general",
+    "secretary general",
+    "attorney general",
+    "attorney-general",
+    "ambassador",
+    "commissioner",
+    "chairman",
+    "chairwoman",
+    "judge",
+    "chief justice",
+    "sheriff",
+    "press secretary",
+    "envoy",
+    "special counsel",
+    "treasury secretary",
+    "defense secretary",
+    "health secretary",
+    "home secretary",
+    "foreign secretary",
+    "national security adviser",
+    "national security advisor",
+    // Military and police ranks.
+    "gen",
+    "lt gen",
+    "lieutenant general",
+    "maj gen",
+    "major general",
+    "brig gen",
+    "brigadier general",
+    "col",
+    "colonel",
+    "lt col",
+    "lieutenant colonel",
+    "maj",
+    "capt",
+    "captain",
+    "lt",
+    "lieutenant",
+    "sgt",
+    "sergeant",
+    "adm",
+    "admiral",
+    "cmdr",
+    "commander",
+    "cpl",
+    "corporal",
+    "pvt",
+    "detective",
+    "inspector",
+    "marshal",
+    "field marshal",
+    "police chief",
+    "fire chief",
+];
+
+/// Words that qualify a title ("Russian President", "former Sen."): stripped
+/// only when a title follows, so "American Airlines" keeps its first word.
+const QUALIFIERS: &[&str] = &[
+    "former",
+    "ex",
+    "then",
+    "acting",
+    "interim",
+    "deputy",
+    "vice",
+    "senior",
+    "incoming",
+    "outgoing",
+    "late",
+    "us",
+    "u s",
+    "american",
+    "russian",
+    "chinese",
+    "french",
+    "german",
+    "british",
+    "ukrainian",
+    "israeli",
+    "palestinian",
+    "iranian",
+    "indian",
+    "japanese",
+    "korean",
+    "north korean",
+    "south korean",
+    "turkish",
+    "italian",
+    "spanish",
+    "canadian",
+    "mexican",
+    "brazilian",
+    "australian",
+    "saudi",
+    "egyptian",
+    "syrian",
+    "iraqi",
+    "afghan",
+    "pakistani",
+    "polish",
+    "hungarian",
+    "dutch",
+    "belgian",
+    "swedish",
+    "norwegian",
+    "danish",
+    "finnish",
+    "irish",
+    "scottish",
+    "welsh",
+    "greek",
+    "european",
+    "eu",
+    "un",
+    "republican",
+    "democratic",
+    "democrat",
+    "gop",
+    "labour",
+    "conservative",
+    "federal",
+    "state",
+    "white house",
+];
+
+/// Articles and determiners, stripped wherever they lead.
+const DETERMINERS: &[&str] = &["the", "a", "an"];
+
+/// Trailing generational suffixes, dropped so `Martin Luther King Jr.` has
+/// the surname `king`.
+const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "esq", "phd", "md"];
+
+/// Names that stand for no one in particular: pronouns and the generic
+/// nouns a speaker phrase ends in ("officials", "a spokesperson").
+const GENERIC: &[&str] = &[
+    "i",
+    "me",
+    "we",
+    "us",
+    "you",
+    "he",
+    "him",
+    "she",
+    "her",
+    "it",
+    "they",
+    "them",
+    "one",
+    "someone",
+    "somebody",
+    "anyone",
+    "everyone",
+    "nobody",
+    "who",
+    "this",
+    "that",
+    "these",
+    "those",
+    "official",
+    "officials",
+    "spokesperson",
+    "spokespeople",
+    "spokesman",
+    "spokesmen",
+    "spokeswoman",
+    "spokeswomen",
+    "representative",
+    "representatives",
+    "source",
+    "sources",
+    "analyst",
+    "analysts",
+    "expert",
+    "experts",
+    "critic",
+    "critics",
+    "observer",
+    "observers",
+    "people",
+    "person",
+    "resident",
+    "residents",
+    "witness",
+    "witnesses",
+    "aide",
+    "aides",
+    "authorities",
+    "police",
+    "report",
+    "reports",
+    "statement",
+    "study",
+    "survey",
+    "poll",
+    "researchers",
+    "scientists",
+    "lawmakers",
+    "legislators",
+    "leaders",
+    "members",
+    "others",
+    "insiders",
+    "diplomats",
+    "investigators",
+    "prosecutors",
+    "lawyers",
+    "attorneys",
+    "voters",
+    "supporters",
+    "opponents",
+    "protesters",
+    "activists",
+    "doctors",
+    "economists",
+    "staff",
+    "staffers",
+    "group",
+    "groups",
+    "president",
+    "minister",
+    "secretary",
+    "senator",
+    "director",
+    "governor",
+    "mayor",
+    "official's",
+];
+
+/// The cross-article key of an actor's name, or `None` when the name names no
+/// one in particular (a pronoun, a generic noun, titles alone). See the
+/// module documentation for the rule.
+pub fn speaker_key(name: &str) -> Option<String> {
+    let mut words = name_words(name);
+    strip_titles(&mut words);
+    while words.len() > 1 && words.last().is_some_and(|w| SUFFIXES.contains(&w.as_str())) {
+        words.pop();
+    }
+    // Middle initials only: a leading initial ("J. Smith") still tells two
+    // Smiths apart, and a lone letter at the end is a surname.
+    if words.len() > 2 {
+        let last = words.len() - 1;
+        let mut i = 0;
+        words.retain(|w| {
+            let keep = i == 0 || i == last || w.chars().count() > 1;
+            i += 1;
+            keep
+        });
+    }
+    let last = words.last()?;
+    if GENERIC.contains(&last.as_str()) {
+        return None;
+    }
+    Some(words.join(" "))
+}
+
+/// The last word of a key: the surname a one-word key is compared with.
+pub fn last_word(key: &str) -> &str {
+    key.rsplit(' ').next().unwrap_or(key)
+}
+
+/// Whether a key is a single word (a bare surname or a mononym).
+pub fn is_single_word(key: &str) -> bool {
+    !key.contains(' ')
+}
+
+/// What a query for a speaker matches, by the rule in the module
+/// documentation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpeakerMatch {
+    /// A one-word key: itself and every multi-word person key ending in it.
+    Surname(String),
+    /// A multi-word key: itself, and the one-word key `surname` when that
+    /// folds into `key` ([`fold_target`]).
+    FullName { key: String, surname: String },
+}
+
+/// How the store should match the speaker a user typed; `None` when the
+/// name has no key ("he", "officials").
+pub fn speaker_match(name: &str) -> Option<SpeakerMatch> {
+    let key = speaker_key(name)?;
+    if is_single_word(&key) {
+        Some(SpeakerMatch::Surname(key))
+    } else {
+        let surname = last_word(&key).to_string();
+        Some(SpeakerMatch::FullName { key, surname })
+    }
+}
+
+/// The person a one-word key folds into, given the multi-word person keys
+/// ending in that word as `(speaker id, attributions)`: the only one, or the
+/// one holding at least 80% of their attributions; otherwise none (the
+/// surname stays its own speaker, as ambiguous).
+pub fn fold_target(candidates: &[(i64, u64)]) -> Option<i64> {
+    match candidates {
+        [] => None,
+        [(only, _)] => Some(*only),
+        _ => {
+            let total: u64 = candidates.iter().map(|(_, n)| n).sum();
+            // Two keys cannot both hold 80%, so the first maximum is the only
+            // possible answer, whatever order the backend listed them in.
+            let (id, top) = candidates
+                .iter()
+                .copied()
+                .max_by_key(|&(id, n)| (n, std::cmp::Reverse(id)))?;
+            // Integer arithmetic: 5·top ≥ 4·total is top/total ≥ 80% exactly.
+            (top.saturating_mul(5) >= total.saturating_mul(4)).then_some(id)
+        }
+    }
+}
+
+/// The name as lower-cased words: apostrophes and hyphens kept inside a
+/// word (curly apostrophes made straight), a possessive `'s` removed, every
+/// other non-letter a separator.
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut chars = name.chars().peekable();
+    let mut push = |word: &mut String| {
+        let w = word.trim_end_matches(['\'', '-']);
+        let w = w.strip_suffix("'s").unwrap_or(w);
+        let w = w.trim_matches(['\'', '-']);
+        if !w.is_empty() {
+            words.push(w.to_string());
+        }
+        word.clear();
+    };
+    while let Some(c) = chars.next() {
+        let c = if matches!(c, '\u{2019}' | '\u{2018}' | '\u{02BC}') {
+            '\''
+        } else {
+            c
+        };
+        let joiner = matches!(c, '\'' | '-' | '\u{2010}' | '\u{2011}');
+        if c.is_alphanumeric() || is_combining_mark(c) {
+            word.extend(c.to_lowercase());
+        } else if joiner && !word.is_empty() && chars.peek().is_some_and(|n| n.is_alphanumeric()) {
+            word.push(if c == '\'' { '\'' } else { '-' });
+        } else if c == '\'' && word.ends_with('s') && !word.is_empty() {
+            // "the Joneses' lawyer": a plural possessive ends the word.
+            push(&mut word);
+        } else {
+            push(&mut word);
+        }
+    }
+    push(&mut word);
+    words
+}
+
+/// Combining diacritics (decomposed accents), kept as part of a word.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Removes leading determiners and title phrases (with their qualifiers),
+/// longest title first, repeatedly. When the name is nothing but titles
+/// ("President", "the Secretary of State"), nothing is left and the name has
+/// no key.
+fn strip_titles(words: &mut Vec<String>) {
+    let mut start = 0;
+    loop {
+        while start < words.len() && DETERMINERS.contains(&words[start].as_str()) {
+            start += 1;
+        }
+        let mut title_at = start;
+        while let Some(n) = longest_phrase(QUALIFIERS, &words[title_at..]) {
+            title_at += n;
+        }
+        match longest_phrase(TITLES, &words[title_at..]) {
+            Some(n) => start = title_at + n,
+            None => break,
+        }
+    }
+    words.drain(..start);
+}
+
+/// The length in words of the longest phrase of `table` that `words` begins
+/// with.
+fn longest_phrase(table: &[&str], words: &[String]) -> Option<usize> {
+    table
+        .iter()
+        .filter_map(|phrase| {
+            let n = phrase.split(' ').count();
+            (n <= words.len() && phrase.split(' ').zip(words).all(|(p, w)| p == w)).then_some(n)
+        })
+        .max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("Donald Trump", Some("donald trump")),
+            ("President Trump", Some("trump")),
+            ("Donald J. Trump", Some("donald trump")),
+            ("Mr Trump", Some("trump")),
+            ("Mr. Trump", Some("trump")),
+            ("Trump's", Some("trump")),
+            ("Trump’s", Some("trump")),
+            ("President Donald Trump", Some("donald trump")),
+            ("Former President Donald J. Trump", Some("donald trump")),
+            ("Russian President Vladimir Putin", Some("vladimir putin")),
+            ("Putin", Some("putin")),
+            ("Sen. Jane Roe", Some("jane roe")),
+            ("Senator Jane Roe", Some("jane roe")),
+            ("Secretary of State Jane Roe", Some("jane roe")),
+            ("Secretary Roe", Some("roe")),
+            ("Lt. Col. John Doe Jr.", Some("john doe")),
+            ("Gov. Ann Field", Some("ann field")),
+            ("Rep. Ann Field", Some("ann field")),
+            ("Prime Minister Ann Field", Some("ann field")),
+            ("Chancellor Olaf Baum", Some("olaf baum")),
+            ("Pope Clement", Some("clement")),
+            ("Gen. Mark Hale", Some("mark hale")),
+            ("Dr. Ada Quill", Some("ada quill")),
+            ("Mrs. Quill", Some("quill")),
+            ("Ms Quill", Some("quill")),
+            ("Seán O'Brien", Some("seán o'brien")),
+            ("Seán O’Brien", Some("seán o'brien")),
+            ("Alexandria Ocasio-Cortez", Some("alexandria ocasio-cortez")),
+            ("ÉMILE ZOLA", Some("émile zola")),
+            ("J. K. Rowan", Some("j rowan")),
+            ("J.K. Rowan", Some("j rowan")),
+            ("Martin Luther King Jr.", Some("martin luther king")),
+            ("the White House", Some("white house")),
+            ("American Airlines", Some("american airlines")),
+            ("General Motors", Some("general motors")),
+            ("the Justice Department", Some("justice department")),
+            ("White House Press Secretary Kay Lane", Some("kay lane")),
+            ("The Kremlin", Some("kremlin")),
+            ("he", None),
+            ("She", None),
+            ("they", None),
+            ("officials", None),
+            ("U.S. officials", None),
+            ("a spokesperson", None),
+            ("A senior official", None),
+            ("a government spokesperson", None),
+            ("President", None),
+            ("the Secretary of State", None),
+            ("", None),
+            ("  ...  ", None),
+            ("\"", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(speaker_key(name).as_deref(), *want, "speaker_key({name:?})");
+        }
+    }
+
+    #[test]
+    fn president_trump_donald_trump_and_mr_trump_share_a_surname() {
+        for name in [
+            "President Trump",
+            "Mr Trump",
+            "Trump",
+            "Donald Trump",
+            "Donald J. Trump",
+        ] {
+            assert_eq!(last_word(&speaker_key(name).unwrap()), "trump", "{name}");
+        }
+    }
+
+    #[test]
+    fn folding() {
+        type Case = (&'static [(i64, u64)], Option<i64>);
+        let cases: &[Case] = &[
+            (&[], None),
+            (&[(7, 1)], Some(7)),
+            (&[(7, 80), (9, 20)], Some(7)),
+            (&[(7, 79), (9, 21)], None),
+            (&[(9, 20), (7, 80)], Some(7)),
+            (&[(7, 50), (9, 50)], None),
+            (&[(7, 8), (8, 1), (9, 1)], Some(7)),
+            (&[(7, 7), (8, 2), (9, 1)], None),
+        ];
+        for (candidates, want) in cases {
+            assert_eq!(fold_target(candidates), *want, "{candidates:?}");
+        }
+    }
+
+    #[test]
+    fn matches() {
+        assert_eq!(
+            speaker_match("President Trump"),
+            Some(SpeakerMatch::Surname("trump".into()))
+        );
+        assert_eq!(
+            speaker_match("Donald J. Trump"),
+            Some(SpeakerMatch::FullName {
+                key: "donald trump".into(),
+                surname: "trump".into()
+            })
+        );
+        assert_eq!(speaker_match("officials"), None);
+    }
+
+    #[test]
+    fn long_hostile_names_do_not_panic() {
+        let long = "Sen. ".repeat(10_000) + "Roe";
+        assert_eq!(speaker_key(&long).as_deref(), Some("roe"));
+        assert_eq!(speaker_key("'''---'''").as_deref(), None);
+        assert_eq!(
+            speaker_key("\u{301}\u{301}").as_deref(),
+            Some("\u{301}\u{301}")
+        );
+    }
+}
