@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use whosaid::{Input, InputKind, Limits, Pipeline, Record};
 
-use crate::inputs::{self, InputSource};
+use crate::documents::{self, Document, Documents, Item};
+use crate::inputs;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum InputArg {
@@ -45,7 +46,8 @@ pub struct ExtractArgs {
     /// Most elements read from a page; the rest of the page is dropped.
     #[arg(long, default_value_t = Limits::default().max_dom_nodes)]
     max_nodes: usize,
-    /// Files (.html, .htm, .txt, optionally .gz), directories, or - for stdin.
+    /// Files (.html, .htm, .txt, optionally .gz; .warc, .warc.gz; .jsonl of
+    /// records), directories, or - for stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
 }
@@ -66,25 +68,43 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     for e in &listing_errors {
         eprintln!("whosaid: {}: {}", e.name, e.reason);
     }
-    let several = sources.len() + listing_errors.len() > 1;
+    // A WARC or JSON Lines file may hold many documents: records one per line.
+    let several = sources.len() + listing_errors.len() > 1
+        || sources.iter().any(|s| {
+            let name = s.display();
+            documents::is_warc(&name) || documents::is_record_lines(&name)
+        });
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut succeeded = 0usize;
-    for source in &sources {
-        let name = source.display();
-        match process_one(&pipeline, source, &name, kind) {
-            Ok(record) => {
-                succeeded += 1;
-                write_record(&mut out, &record, args.format, several)
-                    .context("writing to standard output")?;
-            }
-            Err(reason) => {
+    for item in Documents::new(sources, pipeline.limits().max_input_bytes) {
+        let record = match item {
+            Item::Document(document) => match process_one(&pipeline, &document, kind) {
+                Ok(record) => record,
+                Err(reason) => {
+                    failed += 1;
+                    eprintln!("whosaid: {}: {reason}", document.label());
+                    continue;
+                }
+            },
+            Item::Record { record, .. } => *record,
+            Item::Failed { name, reason } => {
                 failed += 1;
                 eprintln!("whosaid: {name}: {reason}");
+                continue;
             }
-        }
+        };
+        succeeded += 1;
+        write_record(&mut out, &record, args.format, several)
+            .context("writing to standard output")?;
     }
     out.flush().context("writing to standard output")?;
+    if succeeded == 0 && failed == 0 {
+        // Only possible when every input was a WARC file without a page
+        // response (or a JSON Lines file without a record): say so, rather
+        // than fail without a word.
+        eprintln!("whosaid: no documents in the inputs (no HTML or text responses, no records)");
+    }
     if succeeded == 0 || (args.strict && failed > 0) {
         return Ok(ExitCode::from(1));
     }
@@ -93,16 +113,17 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
 
 fn process_one(
     pipeline: &Pipeline,
-    source: &InputSource,
-    name: &str,
+    document: &Document,
     kind: InputKind,
 ) -> Result<Record, String> {
-    let bytes = inputs::read(source, pipeline.limits().max_input_bytes)?;
     let input = Input {
-        bytes: &bytes,
+        bytes: &document.bytes,
         kind,
-        path: Some(name),
-        ..Input::default()
+        path: Some(&document.name),
+        url: document.url.as_deref(),
+        charset: document.charset.as_deref(),
+        fallback_date: document.fallback_date.as_deref(),
+        record: document.record.as_deref(),
     };
     pipeline.process(&input).map_err(|e| e.to_string())
 }

@@ -35,9 +35,11 @@ fn is_document(path: &Path) -> bool {
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let name = name.strip_suffix(".gz").unwrap_or(&name);
-    [".html", ".htm", ".xhtml", ".txt"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
+    [
+        ".html", ".htm", ".xhtml", ".txt", ".warc", ".jsonl", ".ndjson",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
 }
 
 /// Expands the paths: directories are walked recursively in sorted order.
@@ -61,7 +63,7 @@ pub fn expand(paths: &[String]) -> (Vec<InputSource>, Vec<InputError>) {
                 if out.len() == before {
                     errors.push(InputError {
                         name: p.clone(),
-                        reason: "directory holds no pages (.html, .htm, .txt, optionally .gz)"
+                        reason: "directory holds no pages (.html, .htm, .txt, .warc, .jsonl, optionally .gz)"
                             .into(),
                     });
                 }
@@ -135,7 +137,7 @@ pub fn read(source: &InputSource, limit: u64) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

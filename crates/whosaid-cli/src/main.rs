@@ -1,6 +1,7 @@
 //! The `whosaid` command: flags and glue around the library.
 
 mod demo;
+mod documents;
 mod eval;
 mod eval_attribution;
 mod extract;
