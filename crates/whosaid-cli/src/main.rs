@@ -4,8 +4,12 @@ mod demo;
 mod documents;
 mod eval;
 mod eval_attribution;
+mod export;
 mod extract;
+mod ingest;
 mod inputs;
+mod query;
+mod show;
 mod train;
 
 use std::process::ExitCode;
@@ -35,6 +39,16 @@ enum Command {
     /// Train the learned models from annotated data.
     #[command(subcommand)]
     Train(train::TrainCommand),
+    /// Extract pages, WARC files and records into the ledger (a database).
+    Ingest(ingest::IngestArgs),
+    /// Find attributions in the ledger: who said what, about what, when.
+    Query(query::QueryArgs),
+    /// The most quoted speakers in the ledger, with their stances.
+    Speakers(query::SpeakersArgs),
+    /// One stored article with its attributions marked.
+    Show(show::ShowArgs),
+    /// The ledger as JSON Lines, CSV or Parquet.
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +58,11 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract::run(args),
         Command::Eval(cmd) => eval::run(cmd),
         Command::Train(cmd) => train::run(cmd),
+        Command::Ingest(args) => ingest::run(args),
+        Command::Query(args) => query::run_query(args),
+        Command::Speakers(args) => query::run_speakers(args),
+        Command::Show(args) => show::run(args),
+        Command::Export(args) => export::run(args),
     };
     match result {
         Ok(code) => code,
