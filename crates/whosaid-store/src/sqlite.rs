@@ -511,14 +511,17 @@ impl Store for SqliteStore {
     }
 
     fn speakers(&self, name: Option<&str>, limit: usize) -> Result<Vec<SpeakerSummary>> {
+        let _snapshot = self.snapshot()?;
         self.list_speakers(name, limit)
     }
 
     fn speaker_profile(&self, id: i64) -> Result<Option<SpeakerProfile>> {
+        let _snapshot = self.snapshot()?;
         self.profile(id)
     }
 
     fn stats(&self) -> Result<Stats> {
+        let _snapshot = self.snapshot()?;
         let counter = |name: &str| -> Result<u64> {
             let value: i64 = self
                 .conn
@@ -554,6 +557,15 @@ impl Store for SqliteStore {
 }
 
 impl SqliteStore {
+    /// A read transaction, so that an answer made of several statements
+    /// sees one state of the store even while another connection writes.
+    /// Dropping it ends it.
+    fn snapshot(&self) -> Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .unchecked_transaction()
+            .map_err(self.err("cannot start a read"))
+    }
+
     fn document_where(
         &self,
         sql: &str,

@@ -1,0 +1,276 @@
+//! The SQLite store: the shared behaviour suite on a fresh file per test,
+//! then what only a file database has (reopening, files that are not
+//! databases, schema versions, a reader beside a writer).
+
+mod suite;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use suite::{doc, person, store_suite};
+use whosaid_store::{
+    AttributionQuery, AttributionRow, Error, NewDocument, PutOutcome, SpeakerProfile,
+    SpeakerSummary, SqliteStore, Stats, Store, StoredDocument,
+};
+
+/// A store in a temporary directory that lives as long as the store.
+struct TempStore {
+    store: SqliteStore,
+    _dir: tempfile::TempDir,
+}
+
+impl Store for TempStore {
+    fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+    fn put_batch(&mut self, documents: &[NewDocument]) -> whosaid_store::Result<Vec<PutOutcome>> {
+        self.store.put_batch(documents)
+    }
+    fn known(&self, sha256: &[&str]) -> whosaid_store::Result<Vec<bool>> {
+        self.store.known(sha256)
+    }
+    fn document(&self, key: &str) -> whosaid_store::Result<Option<StoredDocument>> {
+        self.store.document(key)
+    }
+    fn query(&self, query: &AttributionQuery) -> whosaid_store::Result<Vec<AttributionRow>> {
+        self.store.query(query)
+    }
+    fn speakers(
+        &self,
+        name: Option<&str>,
+        limit: usize,
+    ) -> whosaid_store::Result<Vec<SpeakerSummary>> {
+        self.store.speakers(name, limit)
+    }
+    fn speaker_profile(&self, id: i64) -> whosaid_store::Result<Option<SpeakerProfile>> {
+        self.store.speaker_profile(id)
+    }
+    fn stats(&self) -> whosaid_store::Result<Stats> {
+        self.store.stats()
+    }
+    fn for_each_document(
+        &self,
+        visit: &mut dyn FnMut(StoredDocument) -> whosaid_store::Result<()>,
+    ) -> whosaid_store::Result<()> {
+        self.store.for_each_document(visit)
+    }
+}
+
+fn open_fresh() -> Box<dyn Store> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
+    Box::new(TempStore { store, _dir: dir })
+}
+
+store_suite!(open_fresh);
+
+#[test]
+fn the_suite_also_runs_in_memory() {
+    suite::run_all(&|| Box::new(SqliteStore::open(":memory:").unwrap()));
+}
+
+fn temp_path(dir: &tempfile::TempDir, name: &str) -> String {
+    dir.path().join(name).to_str().unwrap().to_string()
+}
+
+#[test]
+fn reopening_keeps_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "ledger.db");
+    let id = {
+        let mut store = SqliteStore::open(&path).unwrap();
+        let out = store
+            .put_batch(&[doc(1)
+                .published("2020-01-01")
+                .said(person("Ada Quill"), "Kept across restarts")
+                .build()])
+            .unwrap();
+        let PutOutcome::Stored(id) = out[0] else {
+            panic!("{out:?}")
+        };
+        id
+    };
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.stats().unwrap().attributions, 1);
+    assert_eq!(store.document(&id.to_string()).unwrap().unwrap().id, id);
+    // Numbering continues after the stored rows.
+    let out = store
+        .put_batch(&[
+            doc(1).build(),
+            doc(2)
+                .published("2020-01-01")
+                .said(person("Ada Quill"), "Second")
+                .build(),
+        ])
+        .unwrap();
+    assert_eq!(out[0], PutOutcome::Duplicate(id));
+    let rows = store
+        .query(&AttributionQuery {
+            speaker: Some("Ada Quill".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let contents: Vec<_> = rows.iter().map(|r| r.content.as_str()).collect();
+    assert_eq!(contents, ["Second", "Kept across restarts"]);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend(std::iter::repeat_n(0u8, 300));
+    let cases: [(&str, &[u8]); 3] = [
+        ("notes.txt", b"These are my notes, not a database.\n"),
+        ("picture.png", &png),
+        ("short.db", b"SQLite"),
+    ];
+    for (name, bytes) in cases {
+        let path = temp_path(&dir, name);
+        std::fs::write(&path, bytes).unwrap();
+        let result = SqliteStore::open(&path);
+        match result {
+            Err(Error::NotADatabase { path: p, .. }) => assert_eq!(p, path),
+            Err(e) => panic!("{name}: wrong error {e}"),
+            Ok(_) => panic!("{name}: opened as a database"),
+        }
+        let message = SqliteStore::open(&path).err().unwrap().to_string();
+        assert!(message.contains(&path), "{message}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{name} was modified");
+        assert!(!std::path::Path::new(&format!("{path}-wal")).exists());
+    }
+    // A directory is not a database either.
+    assert!(matches!(
+        SqliteStore::open(dir.path().to_str().unwrap()),
+        Err(Error::NotADatabase { .. })
+    ));
+}
+
+#[test]
+fn a_corrupt_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "corrupt.db");
+    // The right header on garbage.
+    let mut bytes = b"SQLite format 3\0".to_vec();
+    bytes.extend((0..4096u32).map(|i| (i * 7 % 251) as u8));
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(SqliteStore::open(&path).is_err());
+}
+
+#[test]
+fn a_newer_schema_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "future.db");
+    drop(SqliteStore::open(&path).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA user_version = 999").unwrap();
+    }
+    match SqliteStore::open(&path) {
+        Err(Error::TooNew {
+            found, supported, ..
+        }) => {
+            assert_eq!(found, 999);
+            assert!(supported < 999);
+        }
+        Err(e) => panic!("wrong error {e}"),
+        Ok(_) => panic!("opened a newer schema"),
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 999);
+}
+
+#[test]
+fn an_empty_file_is_migrated_from_scratch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "empty.db");
+    std::fs::write(&path, b"").unwrap();
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.stats().unwrap(), Stats::default());
+    store
+        .put_batch(&[doc(1).said(person("Ada Quill"), "Fresh").build()])
+        .unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert!(version >= 1);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    // Opening again applies nothing twice.
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.stats().unwrap().documents, 1);
+}
+
+#[test]
+fn a_reader_sees_whole_batches_while_a_writer_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "busy.db");
+    drop(SqliteStore::open(&path).unwrap());
+    const BATCHES: u64 = 20;
+    const PER_BATCH: u64 = 25;
+    let done = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let path = path.clone();
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut store = SqliteStore::open(&path).unwrap();
+            for b in 0..BATCHES {
+                let batch: Vec<_> = (0..PER_BATCH)
+                    .map(|i| {
+                        let n = b * PER_BATCH + i;
+                        doc(1000 + n)
+                            .published("2021-06-01")
+                            .said(person("Ada Quill"), &format!("batch {b} quote {i}"))
+                            .said(person("Ben Quill"), &format!("batch {b} reply {i}"))
+                            .build()
+                    })
+                    .collect();
+                store.put_batch(&batch).unwrap();
+            }
+            done.store(true, Ordering::SeqCst);
+        })
+    };
+    let reader = SqliteStore::open(&path).unwrap();
+    let mut reads = 0;
+    loop {
+        let finished = done.load(Ordering::SeqCst);
+        let stats = reader.stats().unwrap();
+        // Never half a batch, never a document without its attributions.
+        assert_eq!(stats.documents % PER_BATCH, 0, "{stats:?}");
+        assert_eq!(stats.attributions, stats.documents * 2, "{stats:?}");
+        let rows = reader
+            .query(&AttributionQuery {
+                speaker: Some("Ada Quill".into()),
+                limit: 0,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(rows.len() as u64 % PER_BATCH, 0);
+        reads += 1;
+        if finished {
+            assert_eq!(stats.documents, BATCHES * PER_BATCH);
+            break;
+        }
+    }
+    writer.join().unwrap();
+    assert!(reads > 1);
+}
+
+#[test]
+fn paths_are_not_uris() {
+    let dir = tempfile::tempdir().unwrap();
+    // With URI parsing this would name an in-memory database.
+    let path = temp_path(&dir, "file:ledger.db?mode=memory");
+    let mut store = SqliteStore::open(&path).unwrap();
+    store.put_batch(&[doc(1).build()]).unwrap();
+    drop(store);
+    assert!(std::path::Path::new(&path).exists());
+}
