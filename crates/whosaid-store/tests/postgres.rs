@@ -6,16 +6,41 @@
 //! `scripts/postgres-test-server.sh start`). Each test works in a database of
 //! its own, created and dropped around it, so tests run in parallel.
 
+mod suite;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use suite::store_suite;
 
 use whosaid::record::{
     Actor, ActorKind, ActorSpan, Article, Attribution, AttributionKind, ContentSpan, CueSpan,
     Source, Stance,
 };
 use whosaid::Record;
-use whosaid_store::{AttributionQuery, Error, NewDocument, PostgresStore, PutOutcome, Store};
+use whosaid_store::{
+    AttributionQuery, AttributionRow, Error, NewDocument, PostgresStore, PutOutcome,
+    SpeakerProfile, SpeakerSummary, Stats, Store, StoredDocument,
+};
 
 const VARIABLE: &str = "WHOSAID_TEST_POSTGRES";
+
+/// The test server's URL, or `None` (with the reason printed) when none is
+/// configured. On CI a missing server is a failure: the tests must run there.
+fn server() -> Option<String> {
+    match std::env::var(VARIABLE) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!(
+                    "{VARIABLE} is not set but CI is: the PostgreSQL tests must run on CI \
+                     (scripts/postgres-test-server.sh start)"
+                );
+            }
+            eprintln!("skipping: {VARIABLE} is not set (scripts/postgres-test-server.sh start)");
+            None
+        }
+    }
+}
 
 /// A database of its own for one test, dropped when the test ends.
 struct TestDatabase {
@@ -25,25 +50,9 @@ struct TestDatabase {
 }
 
 impl TestDatabase {
-    /// A fresh database, or `None` (with the reason printed) when no server
-    /// is configured. On CI a missing server is a failure: the tests must run
-    /// there.
+    /// A fresh database on the test server, or `None` when there is none.
     fn create() -> Option<TestDatabase> {
-        let server = match std::env::var(VARIABLE) {
-            Ok(url) if !url.is_empty() => url,
-            _ => {
-                if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!(
-                        "{VARIABLE} is not set but CI is: the PostgreSQL tests must run on CI \
-                         (scripts/postgres-test-server.sh start)"
-                    );
-                }
-                eprintln!(
-                    "skipping: {VARIABLE} is not set (scripts/postgres-test-server.sh start)"
-                );
-                return None;
-            }
-        };
+        let server = server()?;
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -73,6 +82,61 @@ impl Drop for TestDatabase {
         );
     }
 }
+
+/// A store in a database of its own, dropped with it (the store first, so
+/// that its connections are closed).
+struct FreshStore {
+    store: PostgresStore,
+    _database: TestDatabase,
+}
+
+impl Store for FreshStore {
+    fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+    fn put_batch(&mut self, documents: &[NewDocument]) -> whosaid_store::Result<Vec<PutOutcome>> {
+        self.store.put_batch(documents)
+    }
+    fn known(&self, sha256: &[&str]) -> whosaid_store::Result<Vec<bool>> {
+        self.store.known(sha256)
+    }
+    fn document(&self, key: &str) -> whosaid_store::Result<Option<StoredDocument>> {
+        self.store.document(key)
+    }
+    fn query(&self, query: &AttributionQuery) -> whosaid_store::Result<Vec<AttributionRow>> {
+        self.store.query(query)
+    }
+    fn speakers(
+        &self,
+        name: Option<&str>,
+        limit: usize,
+    ) -> whosaid_store::Result<Vec<SpeakerSummary>> {
+        self.store.speakers(name, limit)
+    }
+    fn speaker_profile(&self, id: i64) -> whosaid_store::Result<Option<SpeakerProfile>> {
+        self.store.speaker_profile(id)
+    }
+    fn stats(&self) -> whosaid_store::Result<Stats> {
+        self.store.stats()
+    }
+    fn for_each_document(
+        &self,
+        visit: &mut dyn FnMut(StoredDocument) -> whosaid_store::Result<()>,
+    ) -> whosaid_store::Result<()> {
+        self.store.for_each_document(visit)
+    }
+}
+
+/// A fresh store for the suite; only called when [`server`] has one.
+fn open_fresh() -> Box<dyn Store> {
+    let database = TestDatabase::create().expect("the suite checks for a server first");
+    Box::new(FreshStore {
+        store: database.open(),
+        _database: database,
+    })
+}
+
+store_suite!(open_fresh, available = || server().is_some());
 
 /// `url` with its database replaced by `name`.
 fn with_database(url: &str, name: &str) -> String {
@@ -411,6 +475,36 @@ fn errors_never_show_the_password() {
     assert!(!message.contains("hunter2secret"), "{message}");
     let debug = format!("{e:?}");
     assert!(!debug.contains("hunter2secret"), "{debug}");
+}
+
+#[test]
+fn a_connection_the_server_closed_does_not_wedge_the_pool() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let mut store = db.open();
+    store.put_batch(&batch(7, 5, 2)).unwrap();
+    // What an administrator (or a server restart) does to idle sessions.
+    sql_on(
+        &db.server,
+        &format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{}' AND pid <> pg_backend_pid()",
+            db.name
+        ),
+    );
+    // The first call may fail on a connection that was closed under it; the
+    // one after must work.
+    let first = store.put_batch(&batch(8, 5, 2));
+    let second = store.put_batch(&batch(8, 5, 2)).unwrap();
+    match first {
+        Ok(outcomes) => assert!(outcomes.iter().all(|o| matches!(o, PutOutcome::Stored(_)))),
+        Err(e) => {
+            eprintln!("on the closed connection: {e}");
+            assert!(second.iter().all(|o| matches!(o, PutOutcome::Stored(_))));
+        }
+    }
+    assert_eq!(store.stats().unwrap().documents, 10);
 }
 
 /// Stops and restarts the test server, so it disturbs every other test on

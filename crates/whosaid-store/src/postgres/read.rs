@@ -1,21 +1,27 @@
-//! Reading the ledger: documents, attribution queries, speakers.
+//! Reading the PostgreSQL ledger: documents, attribution queries, speakers.
 //!
+//! The answers are SQLite's (`sqlite/query.rs`) for the same data: the same
+//! order and cursors, the same speaker matching and surname folding, the same
+//! groups and counts, the same errors for arguments that cannot be used.
 //! Every value a user typed travels as a parameter; the SQL text is put
 //! together only from the fixed fragments below.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use deadpool_postgres::Client;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
+use super::write::enum_name;
 use super::PostgresStore;
-use crate::identity::{self, SpeakerMatch};
+use crate::identity::{fold_target, last_word, speaker_match, SpeakerMatch};
+use crate::sqlite::{fold_site, published_day, url_host};
 use crate::*;
 
 /// Documents read per round trip while exporting.
 const EXPORT_PAGE: i64 = 256;
 
-type Param = Box<dyn ToSql + Sync + Send>;
+const DOCUMENT_COLUMNS: &str = "id, warc_offset, ingested_at, record_json";
 
 pub(super) async fn known(store: &PostgresStore, sha256: &[&str]) -> Result<Vec<bool>> {
     if sha256.is_empty() {
@@ -27,78 +33,91 @@ pub(super) async fn known(store: &PostgresStore, sha256: &[&str]) -> Result<Vec<
         .prepare_cached("SELECT sha256 FROM documents WHERE sha256 = ANY($1)")
         .await
         .map_err(&fail)?;
-    let lower: Vec<String> = sha256.iter().map(|s| s.to_ascii_lowercase()).collect();
-    let found: std::collections::HashSet<String> = client
-        .query(&statement, &[&lower])
+    let wanted: Vec<String> = sha256
+        .iter()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .collect();
+    let found: HashSet<String> = client
+        .query(&statement, &[&wanted])
         .await
         .map_err(&fail)?
         .iter()
         .map(|row| row.get(0))
         .collect();
-    Ok(lower.iter().map(|s| found.contains(s)).collect())
+    Ok(wanted.iter().map(|s| found.contains(s)).collect())
 }
-
-const DOCUMENT_COLUMNS: &str = "id, warc_offset, ingested_at, record";
 
 pub(super) async fn document(store: &PostgresStore, key: &str) -> Result<Option<StoredDocument>> {
     let key = key.trim();
     let client = store.client().await?;
-    let fail = store.fail("cannot read the document");
     if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(id) = key.parse::<i64>() {
-            let statement = client
-                .prepare_cached(&format!(
-                    "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1"
-                ))
-                .await
-                .map_err(&fail)?;
-            if let Some(row) = client.query_opt(&statement, &[&id]).await.map_err(&fail)? {
-                return stored_document(store, &row).map(Some);
+            let found = document_where(store, &client, "id = $1", &id).await?;
+            // An all-digit key of 8 or more digits may also be a digest prefix.
+            if found.is_some() || key.len() < 8 {
+                return Ok(found);
             }
         }
-        if key.len() < 8 {
-            return Ok(None);
-        }
     }
-    let prefix = sha_prefix(key)?;
-    // The column's "C" collation lets LIKE with a fixed prefix use the
-    // unique index; the prefix is hex, so it holds no wildcards.
+    let hex = key.to_ascii_lowercase();
+    if hex.len() < 8 || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::InvalidQuery(format!(
+            "{key:?} is neither a document id nor a sha256 (at least 8 hex digits)"
+        )));
+    }
+    if hex.len() == 64 {
+        return document_where(store, &client, "sha256 = $1", &hex).await;
+    }
+    // 'g' sorts after every hex digit: [prefix, prefix || 'g') is the
+    // prefix, a range of the unique index (the column sorts by bytes).
+    let fail = store.fail("cannot look up a document");
     let statement = client
         .prepare_cached(&format!(
-            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE sha256 LIKE $1 || '%' LIMIT 2"
+            "SELECT {DOCUMENT_COLUMNS} FROM documents \
+             WHERE sha256 >= $1 AND sha256 < $1 || 'g' ORDER BY sha256 LIMIT 2"
         ))
         .await
         .map_err(&fail)?;
-    let rows = client.query(&statement, &[&prefix]).await.map_err(&fail)?;
+    let rows = client.query(&statement, &[&hex]).await.map_err(&fail)?;
     match rows.as_slice() {
         [] => Ok(None),
         [row] => stored_document(store, row).map(Some),
         _ => Err(Error::InvalidQuery(format!(
-            "document {key}: the prefix matches several documents; give more digits"
+            "sha256 prefix {key} matches more than one document; give more digits"
         ))),
     }
 }
 
-/// A sha256 or a prefix of one, lower-cased; at least 8 hex digits.
-fn sha_prefix(key: &str) -> Result<String> {
-    let is_hex = key.bytes().all(|b| b.is_ascii_hexdigit());
-    if !is_hex || key.len() < 8 || key.len() > 64 {
-        return Err(Error::InvalidQuery(format!(
-            "document {key:?}: give an id, a sha256 or a prefix of at least 8 hex digits"
-        )));
+async fn document_where(
+    store: &PostgresStore,
+    client: &Client,
+    condition: &str,
+    value: &(dyn ToSql + Sync),
+) -> Result<Option<StoredDocument>> {
+    let fail = store.fail("cannot look up a document");
+    let statement = client
+        .prepare_cached(&format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE {condition}"
+        ))
+        .await
+        .map_err(&fail)?;
+    match client
+        .query_opt(&statement, &[value])
+        .await
+        .map_err(&fail)?
+    {
+        Some(row) => stored_document(store, &row).map(Some),
+        None => Ok(None),
     }
-    Ok(key.to_ascii_lowercase())
 }
 
+/// A row of [`DOCUMENT_COLUMNS`].
 fn stored_document(store: &PostgresStore, row: &Row) -> Result<StoredDocument> {
     let id: i64 = row.get(0);
     let offset: Option<i64> = row.get(1);
     let json: &str = row.get(3);
-    let record = serde_json::from_str(json).map_err(|e| {
-        store.data_error(format!(
-            "document {id}: the stored record is unreadable: {e}"
-        ))
-    })?;
+    let record = serde_json::from_str(json)
+        .map_err(|e| store.data_error(format!("document {id}: stored record unreadable: {e}")))?;
     Ok(StoredDocument {
         id,
         offset: offset.and_then(|o| u64::try_from(o).ok()),
@@ -112,8 +131,8 @@ pub(super) async fn for_each_document(
     visit: &mut dyn FnMut(StoredDocument) -> Result<()>,
 ) -> Result<()> {
     // Pages by id rather than one long cursor: no transaction stays open
-    // while the caller writes, and the pool connection goes back between
-    // pages.
+    // while the caller writes, and the connection goes back to the pool
+    // between pages.
     let mut after = 0_i64;
     loop {
         let rows = {
@@ -150,146 +169,56 @@ pub(super) async fn stats(store: &PostgresStore) -> Result<Stats> {
         )
         .await
         .map_err(store.fail("cannot count"))?;
-    let count = |i: usize| u64::try_from(row.get::<_, i64>(i)).unwrap_or(0);
+    let folded = fold_map(store, &client, None).await?.len() as u64;
     Ok(Stats {
-        documents: count(0),
-        attributions: count(1),
-        speakers: count(2),
+        documents: count(&row, 0),
+        attributions: count(&row, 1),
+        speakers: count(&row, 2).saturating_sub(folded),
     })
-}
-
-/// A `YYYY-MM-DD` date argument, checked.
-fn date_argument(what: &str, value: &str) -> Result<String> {
-    let bytes = value.as_bytes();
-    let shape = bytes.len() == 10
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-    let month = value.get(5..7).and_then(|m| m.parse::<u32>().ok());
-    let day = value.get(8..10).and_then(|d| d.parse::<u32>().ok());
-    if !shape || !matches!(month, Some(1..=12)) || !matches!(day, Some(1..=31)) {
-        return Err(Error::InvalidQuery(format!(
-            "{what} {value:?} is not a date (YYYY-MM-DD)"
-        )));
-    }
-    Ok(value.to_string())
-}
-
-/// The speaker ids a name stands for, by the identity rule: a surname
-/// matches every person with it, a full name also takes in the bare surname
-/// when that surname folds into it.
-async fn matching_speakers(
-    store: &PostgresStore,
-    client: &deadpool_postgres::Client,
-    name: &str,
-) -> Result<Vec<i64>> {
-    let fail = store.fail("cannot look up the speaker");
-    let Some(wanted) = identity::speaker_match(name) else {
-        return Err(Error::InvalidQuery(format!(
-            "speaker {name:?} names no one in particular"
-        )));
-    };
-    match wanted {
-        SpeakerMatch::Surname(surname) => {
-            let statement = client
-                .prepare_cached(
-                    "SELECT id FROM speakers WHERE key = $1 \
-                     OR (surname = $1 AND NOT single AND kind = 'person')",
-                )
-                .await
-                .map_err(&fail)?;
-            let rows = client.query(&statement, &[&surname]).await.map_err(&fail)?;
-            Ok(rows.iter().map(|r| r.get(0)).collect())
-        }
-        SpeakerMatch::FullName { key, surname } => {
-            let statement = client
-                .prepare_cached("SELECT id, key FROM speakers WHERE key = $1 OR key = $2")
-                .await
-                .map_err(&fail)?;
-            let mut full = None;
-            let mut bare = None;
-            for row in client
-                .query(&statement, &[&key, &surname])
-                .await
-                .map_err(&fail)?
-            {
-                if row.get::<_, &str>(1) == key {
-                    full = Some(row.get::<_, i64>(0));
-                } else {
-                    bare = Some(row.get::<_, i64>(0));
-                }
-            }
-            let Some(full) = full else {
-                return Ok(Vec::new());
-            };
-            let mut ids = vec![full];
-            if let Some(bare) = bare {
-                if fold_target_of(store, client, &surname).await? == Some(full) {
-                    ids.push(bare);
-                }
-            }
-            Ok(ids)
-        }
-    }
-}
-
-/// The person a bare surname folds into now ([`identity::fold_target`] over
-/// the stored counts).
-async fn fold_target_of(
-    store: &PostgresStore,
-    client: &deadpool_postgres::Client,
-    surname: &str,
-) -> Result<Option<i64>> {
-    let statement = client
-        .prepare_cached(
-            "SELECT s.id, count(a.document) FROM speakers s \
-             LEFT JOIN attributions a ON a.speaker_id = s.id \
-             WHERE s.surname = $1 AND NOT s.single AND s.kind = 'person' \
-             GROUP BY s.id",
-        )
-        .await
-        .map_err(store.fail("cannot look up the speaker"))?;
-    let candidates: Vec<(i64, u64)> = client
-        .query(&statement, &[&surname])
-        .await
-        .map_err(store.fail("cannot look up the speaker"))?
-        .iter()
-        .map(|row| (row.get(0), count(row, 1)))
-        .collect();
-    Ok(identity::fold_target(&candidates))
 }
 
 fn count(row: &Row, column: usize) -> u64 {
     u64::try_from(row.get::<_, i64>(column)).unwrap_or(0)
 }
 
+/// A user's `since`/`until`, checked, as `YYYY-MM-DD`.
+fn query_day(text: &str, flag: &str) -> Result<String> {
+    let text = text.trim();
+    match published_day(text) {
+        Some((day, _)) if day.len() == text.len() => Ok(day),
+        _ => Err(Error::InvalidQuery(format!(
+            "--{flag} {text:?} is not a date as YYYY-MM-DD (between 1600 and 3034)"
+        ))),
+    }
+}
+
+/// The user's words to search for: those with a letter or digit, as
+/// SQLite's full-text query keeps them (the rest is punctuation the index
+/// never holds).
+fn search_words(about: &str) -> Vec<String> {
+    about
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Conditions and their parameters, numbered as they are added.
 #[derive(Default)]
 struct Conditions {
     sql: Vec<String>,
-    params: Vec<Param>,
+    params: Vec<Box<dyn ToSql + Sync + Send>>,
 }
 
 impl Conditions {
     /// The placeholder (`$n`) of a new parameter.
-    fn param(&mut self, value: Param) -> String {
-        self.params.push(value);
+    fn param<T: ToSql + Sync + Send + 'static>(&mut self, value: T) -> String {
+        self.params.push(Box::new(value));
         format!("${}", self.params.len())
     }
 
     fn push(&mut self, condition: String) {
         self.sql.push(condition);
-    }
-
-    fn where_clause(&self) -> String {
-        if self.sql.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", self.sql.join(" AND "))
-        }
     }
 
     fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
@@ -307,269 +236,261 @@ pub(super) async fn query(
     let since = query
         .since
         .as_deref()
-        .map(|d| date_argument("since", d))
+        .map(|d| query_day(d, "since"))
         .transpose()?;
     let until = query
         .until
         .as_deref()
-        .map(|d| date_argument("until", d))
+        .map(|d| query_day(d, "until"))
         .transpose()?;
-    if query.limit == 0 {
-        return Ok(Vec::new());
+    if let Some(about) = &query.about {
+        if search_words(about).is_empty() {
+            return Err(Error::InvalidQuery(format!(
+                "--about {about:?} has no words to search for"
+            )));
+        }
     }
     let client = store.client().await?;
     let mut conditions = Conditions::default();
+    if let Some(cursor) = &query.after {
+        // Rows after the cursor's in (day DESC NULLS LAST, document DESC,
+        // idx ASC): undated rows come after every dated one.
+        let day = cursor_day(store, &client, cursor).await?;
+        let d = conditions.param(cursor.document);
+        let i = conditions.param(i32::try_from(cursor.index).unwrap_or(i32::MAX));
+        let later_in_day =
+            format!("(a.document_id < {d} OR (a.document_id = {d} AND a.idx > {i}))");
+        match day {
+            Some(day) => {
+                let p = conditions.param(day);
+                conditions.push(format!(
+                    "(a.day < {p} OR a.day IS NULL OR (a.day = {p} AND {later_in_day}))"
+                ));
+            }
+            None => conditions.push(format!("(a.day IS NULL AND {later_in_day})")),
+        }
+    }
+    // A date range leaves out undated rows: they have no date to compare.
+    if let Some(since) = since {
+        let p = conditions.param(since);
+        conditions.push(format!("a.day >= {p}"));
+    }
+    if let Some(until) = until {
+        let p = conditions.param(until);
+        conditions.push(format!("a.day <= {p}"));
+    }
+    if let Some(about) = &query.about {
+        // Each word a phrase (`o'brien` is `o` then `brien`), all required,
+        // as in SQLite's full-text query.
+        let p = conditions.param(search_words(about));
+        conditions.push(format!(
+            "a.content_tsv @@ (SELECT whosaid_all_of(phraseto_tsquery('whosaid', w)) \
+                               FROM unnest({p}::text[]) AS w)"
+        ));
+    }
     if let Some(name) = &query.speaker {
-        let ids = matching_speakers(store, &client, name).await?;
+        let ids = speaker_ids(store, &client, name).await?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let p = conditions.param(Box::new(ids));
+        let p = conditions.param(ids);
         conditions.push(format!("a.speaker_id = ANY({p})"));
     }
-    if let Some(about) = &query.about {
-        let p = conditions.param(Box::new(about.clone()));
-        conditions.push(format!("a.content_tsv @@ plainto_tsquery('english', {p})"));
-    }
     if let Some(stance) = query.stance {
-        let p = conditions.param(Box::new(super::write::enum_name(&stance)));
+        let p = conditions.param(enum_name(&stance));
         conditions.push(format!("a.stance = {p}"));
     }
     if let Some(kind) = query.kind {
-        let p = conditions.param(Box::new(super::write::enum_name(&kind)));
+        let p = conditions.param(enum_name(&kind));
         conditions.push(format!("a.kind = {p}"));
     }
     if let Some(site) = &query.site {
-        let site = site.trim().to_lowercase();
-        let host = site.strip_prefix("www.").unwrap_or(&site).to_string();
-        let p = conditions.param(Box::new(site));
-        let h = conditions.param(Box::new(host));
-        conditions.push(format!("(lower(d.site) = {p} OR d.host = {h})"));
+        let folded = conditions.param(fold_site(site));
+        let host = conditions.param(url_host(site));
+        conditions.push(format!(
+            "a.document_id IN (SELECT id FROM documents WHERE site_folded = {folded} OR host = {host})"
+        ));
     }
-    if let Some(since) = since {
-        let p = conditions.param(Box::new(since));
-        conditions.push(format!("left(d.published, 10) >= {p}"));
-    }
-    if let Some(until) = until {
-        let p = conditions.param(Box::new(until));
-        conditions.push(format!("left(d.published, 10) <= {p}"));
-    }
-    if let Some(after) = &query.after {
-        // Rows after the cursor in (published DESC NULLS LAST, document DESC,
-        // index ASC): undated rows come last, after every dated one.
-        let d = conditions.param(Box::new(after.document));
-        let i = conditions.param(Box::new(after.index));
-        let same_published = format!("(a.document < {d} OR (a.document = {d} AND a.idx > {i}))");
-        match &after.published {
-            Some(published) => {
-                let p = conditions.param(Box::new(published.clone()));
-                conditions.push(format!(
-                    "(d.published IS NULL OR d.published < {p} \
-                     OR (d.published = {p} AND {same_published}))"
-                ));
-            }
-            None => conditions.push(format!("(d.published IS NULL AND {same_published})")),
-        }
-    }
-    let limit = conditions.param(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
+    // 0: no limit, as in SQLite.
+    let limit = match query.limit {
+        0 => None,
+        n => Some(i64::try_from(n).unwrap_or(i64::MAX)),
+    };
+    let limit = conditions.param(limit);
+    let filter = if conditions.sql.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.sql.join(" AND "))
+    };
     let sql = format!(
-        "SELECT a.document, a.idx, a.kind, a.stance, a.speaker_id, a.speaker, a.cue, a.content, \
-                d.title, d.site, d.published, d.url \
-         FROM attributions a JOIN documents d ON d.id = a.document \
-         {} \
-         ORDER BY d.published DESC NULLS LAST, a.document DESC, a.idx ASC \
-         LIMIT {limit}",
-        conditions.where_clause()
+        "SELECT a.document_id, a.idx, a.kind, a.stance, a.speaker_id, a.speaker_name, a.cue, \
+                a.content, d.title, d.site, d.published, d.url, a.day \
+         FROM attributions a JOIN documents d ON d.id = a.document_id \
+         {filter} \
+         ORDER BY a.day DESC NULLS LAST, a.document_id DESC, a.idx \
+         LIMIT {limit}"
     );
     let rows = client
         .query(&sql, &conditions.params())
         .await
-        .map_err(store.fail("cannot query attributions"))?;
+        .map_err(store.fail("cannot run the query"))?;
     rows.iter().map(|row| attribution_row(store, row)).collect()
+}
+
+/// The day of the row a cursor names. A cursor is only meaningful for the
+/// store that gave it; one naming no stored attribution is an error rather
+/// than a silent restart from the top.
+async fn cursor_day(
+    store: &PostgresStore,
+    client: &Client,
+    cursor: &Cursor,
+) -> Result<Option<String>> {
+    let fail = store.fail("cannot read the cursor's row");
+    let statement = client
+        .prepare_cached("SELECT day FROM attributions WHERE document_id = $1 AND idx = $2")
+        .await
+        .map_err(&fail)?;
+    let missing = || {
+        Error::InvalidQuery(format!(
+            "cursor (document {}, attribution {}) names no stored attribution",
+            cursor.document, cursor.index
+        ))
+    };
+    let index = i32::try_from(cursor.index).map_err(|_| missing())?;
+    match client
+        .query_opt(&statement, &[&cursor.document, &index])
+        .await
+        .map_err(&fail)?
+    {
+        Some(row) => Ok(row.get(0)),
+        None => Err(missing()),
+    }
 }
 
 fn attribution_row(store: &PostgresStore, row: &Row) -> Result<AttributionRow> {
     let document: i64 = row.get(0);
     let index = i64::from(row.get::<_, i32>(1));
-    let published: Option<String> = row.get(10);
+    let kind: &str = row.get(2);
+    let stance: &str = row.get(3);
     Ok(AttributionRow {
         document,
         index,
-        kind: parse_name(store, row.get(2))?,
-        stance: parse_name(store, row.get(3))?,
+        kind: parse_name(kind).ok_or_else(|| {
+            store.data_error(format!("document {document}: unknown kind {kind:?}"))
+        })?,
+        stance: parse_name(stance).ok_or_else(|| {
+            store.data_error(format!("document {document}: unknown stance {stance:?}"))
+        })?,
         speaker_id: row.get(4),
         speaker: row.get(5),
         cue: row.get(6),
         content: row.get(7),
         title: row.get(8),
         site: row.get(9),
+        published: row.get(10),
         url: row.get(11),
         cursor: Cursor {
-            published: published.clone(),
+            published: row.get(12),
             document,
             index,
         },
-        published,
     })
 }
 
 /// An enum stored by its serde name.
-fn parse_name<T: serde::de::DeserializeOwned>(store: &PostgresStore, name: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(name.to_string()))
-        .map_err(|_| store.data_error(format!("unknown value {name:?} in the attributions table")))
+fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
 }
 
-/// Speakers as listings show them: a full name with the bare surnames that
-/// fold into it.
-struct Group {
-    /// The full name's id (or the speaker's own when nothing folds in).
-    id: i64,
-    kind: String,
-    members: Vec<i64>,
-    attributions: u64,
+/// The speaker ids a name matches by the identity rule (empty when no such
+/// speaker is stored).
+async fn speaker_ids(store: &PostgresStore, client: &Client, name: &str) -> Result<Vec<i64>> {
+    let Some(wanted) = speaker_match(name) else {
+        return Err(Error::InvalidQuery(format!(
+            "speaker {name:?} names no one in particular"
+        )));
+    };
+    let fail = store.fail("cannot look up speakers");
+    match wanted {
+        SpeakerMatch::Surname(key) => {
+            let statement = client
+                .prepare_cached(
+                    "SELECT id FROM speakers WHERE key = $1 \
+                     UNION \
+                     SELECT id FROM speakers WHERE surname = $1 AND words > 1 AND kind = 'person' \
+                     ORDER BY 1",
+                )
+                .await
+                .map_err(&fail)?;
+            let rows = client.query(&statement, &[&key]).await.map_err(&fail)?;
+            Ok(rows.iter().map(|row| row.get(0)).collect())
+        }
+        SpeakerMatch::FullName { key, surname } => {
+            let Some(id) = key_id(store, client, &key).await? else {
+                return Ok(Vec::new());
+            };
+            let mut ids = vec![id];
+            if let Some(surname_id) = key_id(store, client, &surname).await? {
+                let folds = fold_map(store, client, Some(&surname)).await?;
+                if folds.get(&surname_id) == Some(&id) {
+                    ids.push(surname_id);
+                }
+            }
+            Ok(ids)
+        }
+    }
 }
 
-/// Every speaker with attributions, grouped by surname folding, most quoted
-/// first (then by id).
-async fn speaker_groups(
-    store: &PostgresStore,
-    client: &deadpool_postgres::Client,
-) -> Result<Vec<Group>> {
+async fn key_id(store: &PostgresStore, client: &Client, key: &str) -> Result<Option<i64>> {
+    let fail = store.fail("cannot look up a speaker");
     let statement = client
-        .prepare_cached(
-            "SELECT s.id, s.kind, s.surname, s.single, count(a.document) \
-             FROM speakers s LEFT JOIN attributions a ON a.speaker_id = s.id \
-             GROUP BY s.id ORDER BY s.id",
-        )
+        .prepare_cached("SELECT id FROM speakers WHERE key = $1")
         .await
-        .map_err(store.fail("cannot list speakers"))?;
-    let rows = client
-        .query(&statement, &[])
+        .map_err(&fail)?;
+    Ok(client
+        .query_opt(&statement, &[&key])
         .await
-        .map_err(store.fail("cannot list speakers"))?;
-    // Fold candidates per surname: the multi-word person keys ending in it.
-    let mut candidates: HashMap<&str, Vec<(i64, u64)>> = HashMap::new();
-    for row in &rows {
-        let single: bool = row.get(3);
-        if !single && row.get::<_, &str>(1) == "person" {
-            candidates
-                .entry(row.get(2))
-                .or_default()
-                .push((row.get(0), count(row, 4)));
-        }
-    }
-    let mut groups: BTreeMap<i64, Group> = BTreeMap::new();
-    for row in &rows {
-        let id: i64 = row.get(0);
-        let single: bool = row.get(3);
-        let target = if single {
-            candidates
-                .get(row.get::<_, &str>(2))
-                .and_then(|c| identity::fold_target(c))
-        } else {
-            None
-        };
-        let group = groups.entry(target.unwrap_or(id)).or_insert_with(|| Group {
-            id: target.unwrap_or(id),
-            kind: String::new(),
-            members: Vec::new(),
-            attributions: 0,
-        });
-        if target.is_none() {
-            group.kind = row.get(1);
-        }
-        group.members.push(id);
-        group.attributions += count(row, 4);
-    }
-    let mut groups: Vec<Group> = groups
-        .into_values()
-        .filter(|g| g.attributions > 0)
-        .collect();
-    groups.sort_by(|a, b| b.attributions.cmp(&a.attributions).then(a.id.cmp(&b.id)));
-    Ok(groups)
+        .map_err(&fail)?
+        .map(|row| row.get(0)))
 }
 
-/// Documents, stances and names of each group, as summaries in the groups'
-/// order.
-async fn summaries(
+/// Which one-word keys fold into which person (by id), for every surname or
+/// only `surname`: [`fold_target`] on the counts stored now.
+async fn fold_map(
     store: &PostgresStore,
-    client: &deadpool_postgres::Client,
-    groups: &[Group],
-) -> Result<(Vec<SpeakerSummary>, Vec<Vec<(String, u64)>>)> {
-    let fail = store.fail("cannot summarise speakers");
-    let mut members = Vec::new();
-    let mut group_of = Vec::new();
-    for group in groups {
-        for &member in &group.members {
-            members.push(member);
-            group_of.push(group.id);
+    client: &Client,
+    surname: Option<&str>,
+) -> Result<HashMap<i64, i64>> {
+    const FOLDS: &str = "SELECT s.id, f.id, f.attributions \
+         FROM speakers s JOIN speakers f \
+           ON f.surname = s.key AND f.words > 1 AND f.kind = 'person' \
+         WHERE s.words = 1 AND s.kind IN ('person', 'unknown')";
+    let fail = store.fail("cannot fold surnames");
+    let rows = match surname {
+        Some(key) => {
+            let statement = client
+                .prepare_cached(&format!("{FOLDS} AND s.key = $1"))
+                .await
+                .map_err(&fail)?;
+            client.query(&statement, &[&key]).await
+        }
+        None => {
+            let statement = client.prepare_cached(FOLDS).await.map_err(&fail)?;
+            client.query(&statement, &[]).await
         }
     }
-    const GROUPS: &str = "unnest($1::bigint[], $2::bigint[]) AS g (member, grp)";
-    let documents = client
-        .prepare_cached(&format!(
-            "SELECT g.grp, count(DISTINCT a.document) FROM {GROUPS} \
-             JOIN attributions a ON a.speaker_id = g.member GROUP BY g.grp"
-        ))
-        .await
-        .map_err(&fail)?;
-    let stances = client
-        .prepare_cached(&format!(
-            "SELECT g.grp, a.stance, count(*) FROM {GROUPS} \
-             JOIN attributions a ON a.speaker_id = g.member GROUP BY g.grp, a.stance"
-        ))
-        .await
-        .map_err(&fail)?;
-    let names = client
-        .prepare_cached(&format!(
-            "SELECT g.grp, n.name, count(*) FROM {GROUPS} \
-             JOIN speaker_names n ON n.speaker = g.member GROUP BY g.grp, n.name"
-        ))
-        .await
-        .map_err(&fail)?;
-    let params: [&(dyn ToSql + Sync); 2] = [&members, &group_of];
-    let mut documents_of: HashMap<i64, u64> = HashMap::new();
-    for row in client.query(&documents, &params).await.map_err(&fail)? {
-        documents_of.insert(row.get(0), count(&row, 1));
-    }
-    let mut stances_of: HashMap<i64, HashMap<Stance, u64>> = HashMap::new();
-    for row in client.query(&stances, &params).await.map_err(&fail)? {
-        let stance: Stance = parse_name(store, row.get(1))?;
-        stances_of
+    .map_err(&fail)?;
+    let mut candidates: BTreeMap<i64, Vec<(i64, u64)>> = BTreeMap::new();
+    for row in &rows {
+        candidates
             .entry(row.get(0))
             .or_default()
-            .insert(stance, count(&row, 2));
+            .push((row.get(1), count(row, 2)));
     }
-    let mut names_of: HashMap<i64, Vec<(String, u64)>> = HashMap::new();
-    for row in client.query(&names, &params).await.map_err(&fail)? {
-        names_of
-            .entry(row.get(0))
-            .or_default()
-            .push((row.get(1), count(&row, 2)));
-    }
-    let mut summaries = Vec::new();
-    let mut all_names = Vec::new();
-    for group in groups {
-        let mut names = names_of.remove(&group.id).unwrap_or_default();
-        // Most frequent first; ties by name, so the order is the same on
-        // every backend.
-        names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let stances = stances_of.remove(&group.id).unwrap_or_default();
-        summaries.push(SpeakerSummary {
-            id: group.id,
-            name: names.first().map(|(n, _)| n.clone()).unwrap_or_default(),
-            kind: group.kind.clone(),
-            attributions: group.attributions,
-            documents: documents_of.get(&group.id).copied().unwrap_or(0),
-            stances: STANCES
-                .iter()
-                .filter_map(|s| stances.get(s).map(|&n| (*s, n)))
-                .filter(|&(_, n)| n > 0)
-                .collect(),
-        });
-        all_names.push(names);
-    }
-    Ok((summaries, all_names))
+    Ok(candidates
+        .into_iter()
+        .filter_map(|(s, c)| fold_target(&c).map(|f| (s, f)))
+        .collect())
 }
 
 pub(super) async fn speakers(
@@ -577,14 +498,53 @@ pub(super) async fn speakers(
     name: Option<&str>,
     limit: usize,
 ) -> Result<Vec<SpeakerSummary>> {
+    let limit = if limit == 0 { usize::MAX } else { limit };
     let client = store.client().await?;
-    let mut groups = speaker_groups(store, &client).await?;
-    if let Some(name) = name {
-        let ids = matching_speakers(store, &client, name).await?;
-        groups.retain(|g| g.members.iter().any(|m| ids.contains(m)));
+    let folds = fold_map(store, &client, None).await?;
+    let keys: Vec<i64> = match name {
+        Some(name) => speaker_ids(store, &client, name).await?,
+        None => {
+            let statement = client
+                .prepare_cached("SELECT id FROM speakers")
+                .await
+                .map_err(store.fail("cannot list speakers"))?;
+            client
+                .query(&statement, &[])
+                .await
+                .map_err(store.fail("cannot list speakers"))?
+                .iter()
+                .map(|row| row.get(0))
+                .collect()
+        }
+    };
+    // Each group: its representative (the person a surname folds into, else
+    // the key itself) and its members.
+    let mut groups: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for id in keys {
+        let rep = folds.get(&id).copied().unwrap_or(id);
+        let members = groups.entry(rep).or_insert_with(|| vec![rep]);
+        if !members.contains(&id) {
+            members.push(id);
+        }
     }
-    groups.truncate(limit);
-    Ok(summaries(store, &client, &groups).await?.0)
+    // A listing by name may hold a folded surname but not its person, or the
+    // reverse: complete each group from the folding.
+    for (surname, person) in &folds {
+        if let Some(members) = groups.get_mut(person) {
+            if !members.contains(surname) {
+                members.push(*surname);
+            }
+        }
+    }
+    let groups: Vec<(i64, Vec<i64>)> = groups.into_iter().collect();
+    let mut summaries = summaries(store, &client, &groups)
+        .await?
+        .into_iter()
+        .map(|(summary, _)| summary)
+        .collect::<Vec<_>>();
+    summaries.sort_by(|a, b| b.attributions.cmp(&a.attributions).then(a.id.cmp(&b.id)));
+    summaries.truncate(limit);
+    Ok(summaries)
 }
 
 pub(super) async fn speaker_profile(
@@ -592,34 +552,163 @@ pub(super) async fn speaker_profile(
     id: i64,
 ) -> Result<Option<SpeakerProfile>> {
     let client = store.client().await?;
-    let groups = speaker_groups(store, &client).await?;
-    let Some(group) = groups.into_iter().find(|g| g.members.contains(&id)) else {
+    let fail = store.fail("cannot read a speaker");
+    let statement = client
+        .prepare_cached("SELECT key FROM speakers WHERE id = $1")
+        .await
+        .map_err(&fail)?;
+    let Some(row) = client.query_opt(&statement, &[&id]).await.map_err(&fail)? else {
         return Ok(None);
     };
+    let key: &str = row.get(0);
+    let folds = fold_map(store, &client, Some(last_word(key))).await?;
+    // The group `id` belongs to: a folded surname shows as its person.
+    let rep = folds.get(&id).copied().unwrap_or(id);
+    let mut members = vec![rep];
+    let mut folded: Vec<i64> = folds
+        .iter()
+        .filter(|(_, person)| **person == rep)
+        .map(|(surname, _)| *surname)
+        .collect();
+    folded.sort_unstable();
+    members.extend(folded);
     let statement = client
         .prepare_cached(
-            "SELECT left(d.published, 7) AS month, count(*) \
-             FROM attributions a JOIN documents d ON d.id = a.document \
-             WHERE a.speaker_id = ANY($1) AND d.published IS NOT NULL \
-             GROUP BY month ORDER BY month",
+            "SELECT month, sum(n)::bigint FROM speaker_months \
+             WHERE speaker_id = ANY($1) GROUP BY month ORDER BY month",
         )
         .await
-        .map_err(store.fail("cannot read the speaker's profile"))?;
+        .map_err(&fail)?;
     let per_month = client
-        .query(&statement, &[&group.members])
+        .query(&statement, &[&members])
         .await
-        .map_err(store.fail("cannot read the speaker's profile"))?
+        .map_err(&fail)?
         .iter()
         .map(|row| (row.get(0), count(row, 1)))
         .collect();
-    let (mut summaries, mut names) =
-        summaries(store, &client, std::slice::from_ref(&group)).await?;
-    match (summaries.pop(), names.pop()) {
-        (Some(summary), Some(names)) => Ok(Some(SpeakerProfile {
-            summary,
-            names,
-            per_month,
-        })),
-        _ => Ok(None),
+    let mut found = summaries(store, &client, &[(rep, members)]).await?;
+    Ok(found.pop().map(|(summary, names)| SpeakerProfile {
+        summary,
+        names,
+        per_month,
+    }))
+}
+
+/// Each group's summary and names (most frequent first, ties by name), in
+/// the groups' order: four round trips whatever the number of groups.
+async fn summaries(
+    store: &PostgresStore,
+    client: &Client,
+    groups: &[(i64, Vec<i64>)],
+) -> Result<Vec<(SpeakerSummary, Vec<(String, u64)>)>> {
+    let fail = store.fail("cannot read a speaker's aggregates");
+    let mut members: Vec<i64> = Vec::new();
+    let mut group_of: Vec<i64> = Vec::new();
+    for (rep, group) in groups {
+        for member in group {
+            members.push(*member);
+            group_of.push(*rep);
+        }
     }
+    const GROUPS: &str = "unnest($1::bigint[], $2::bigint[]) AS g (member, grp)";
+    let params: [&(dyn ToSql + Sync); 2] = [&members, &group_of];
+
+    struct Key {
+        kind: String,
+        attributions: u64,
+        documents: u64,
+    }
+    let statement = client
+        .prepare_cached("SELECT id, kind, attributions, documents FROM speakers WHERE id = ANY($1)")
+        .await
+        .map_err(&fail)?;
+    let mut keys: HashMap<i64, Key> = HashMap::new();
+    for row in client.query(&statement, &[&members]).await.map_err(&fail)? {
+        keys.insert(
+            row.get(0),
+            Key {
+                kind: row.get(1),
+                attributions: count(&row, 2),
+                documents: count(&row, 3),
+            },
+        );
+    }
+    // The same article may quote two keys of a group: count it once.
+    let statement = client
+        .prepare_cached(&format!(
+            "SELECT g.grp, count(DISTINCT a.document_id) FROM {GROUPS} \
+             JOIN attributions a ON a.speaker_id = g.member \
+             WHERE g.grp IN (SELECT grp FROM {GROUPS} GROUP BY grp HAVING count(*) > 1) \
+             GROUP BY g.grp"
+        ))
+        .await
+        .map_err(&fail)?;
+    let mut shared_documents: HashMap<i64, u64> = HashMap::new();
+    for row in client.query(&statement, &params).await.map_err(&fail)? {
+        shared_documents.insert(row.get(0), count(&row, 1));
+    }
+    let aggregate = |table: &str, column: &str| {
+        // Table and column names are our own constants, never user text.
+        format!(
+            "SELECT g.grp, t.{column}, sum(t.n)::bigint FROM {GROUPS} \
+             JOIN {table} t ON t.speaker_id = g.member GROUP BY g.grp, t.{column}"
+        )
+    };
+    let mut stances: HashMap<i64, HashMap<String, u64>> = HashMap::new();
+    let statement = client
+        .prepare_cached(&aggregate("speaker_stances", "stance"))
+        .await
+        .map_err(&fail)?;
+    for row in client.query(&statement, &params).await.map_err(&fail)? {
+        stances
+            .entry(row.get(0))
+            .or_default()
+            .insert(row.get(1), count(&row, 2));
+    }
+    let mut names: HashMap<i64, Vec<(String, u64)>> = HashMap::new();
+    let statement = client
+        .prepare_cached(&aggregate("speaker_names", "name"))
+        .await
+        .map_err(&fail)?;
+    for row in client.query(&statement, &params).await.map_err(&fail)? {
+        names
+            .entry(row.get(0))
+            .or_default()
+            .push((row.get(1), count(&row, 2)));
+    }
+
+    let mut out = Vec::with_capacity(groups.len());
+    for (rep, group) in groups {
+        let rows: Vec<&Key> = group.iter().filter_map(|id| keys.get(id)).collect();
+        let kind = keys
+            .get(rep)
+            .map_or_else(|| "unknown".to_string(), |k| k.kind.clone());
+        let attributions = rows.iter().map(|k| k.attributions).sum();
+        let documents = match rows.as_slice() {
+            [only] => only.documents,
+            _ => shared_documents.get(rep).copied().unwrap_or(0),
+        };
+        let counts = stances.remove(rep).unwrap_or_default();
+        let stances = STANCES
+            .iter()
+            .filter_map(|s| {
+                let n = counts.get(&enum_name(s)).copied().unwrap_or(0);
+                (n > 0).then_some((*s, n))
+            })
+            .collect();
+        let mut names = names.remove(rep).unwrap_or_default();
+        names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.push((
+            SpeakerSummary {
+                id: *rep,
+                name: names.first().map(|(n, _)| n.clone()).unwrap_or_default(),
+                kind,
+                attributions,
+                documents,
+                stances,
+            },
+            names,
+        ));
+    }
+    Ok(out)
 }

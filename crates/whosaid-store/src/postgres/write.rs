@@ -1,42 +1,61 @@
 //! Storing a batch: one transaction, bulk-loaded with binary COPY, so that a
-//! batch of hundreds of documents costs a handful of round trips.
+//! batch of hundreds of documents costs a dozen round trips, not one per row.
 //!
 //! The documents go through a temporary staging table: COPY cannot skip rows
 //! that conflict, `INSERT ... SELECT ... ON CONFLICT (sha256) DO NOTHING` can,
-//! and its `RETURNING` says which documents were new.
+//! and its `RETURNING` says which documents were new. Attributions of new
+//! documents are COPYed straight into their table; speaker counters and
+//! aggregates are one statement per batch.
+//!
+//! What is stored, and every counter, is what SQLite stores for the same
+//! batch (`sqlite.rs`): the two backends answer queries alike.
 
 use std::collections::HashMap;
 use std::pin::pin;
+use std::time::Duration;
 
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{ToSql, Type};
+use whosaid::record::ActorKind;
 
 use super::PostgresStore;
+use crate::identity::{last_word, speaker_key};
+use crate::sqlite::{fold_site, published_day, url_host};
 use crate::*;
+
+/// Concurrent writers may deadlock on rows both insert (the same document or
+/// speaker, in different orders); the server then aborts one of them, which
+/// starts its batch again. A batch is idempotent, so a retry is safe.
+const ATTEMPTS: u32 = 5;
 
 /// Per connection and emptied at every commit, so a batch never sees
 /// another's rows.
 const CREATE_STAGING: &str = "
 CREATE TEMP TABLE IF NOT EXISTS whosaid_staging (
-    ord         integer NOT NULL,
-    sha256      text NOT NULL,
-    path        text,
-    record_id   text,
-    url         text,
-    warc_offset bigint,
-    title       text,
-    site        text,
-    host        text,
-    published   text,
-    language    text,
-    record      text NOT NULL
+    ord               integer NOT NULL,
+    sha256            text NOT NULL,
+    path              text,
+    record_id         text,
+    warc_offset       bigint,
+    url               text,
+    host              text,
+    site              text,
+    site_folded       text,
+    title             text,
+    published         text,
+    published_day     text,
+    language          text,
+    authors_json      text NOT NULL,
+    record_json       text NOT NULL,
+    attribution_count integer NOT NULL
 ) ON COMMIT DELETE ROWS";
 
-const COPY_STAGING: &str = "COPY whosaid_staging (ord, sha256, path, record_id, url, warc_offset, \
-     title, site, host, published, language, record) FROM STDIN (FORMAT binary)";
-const STAGING_TYPES: [Type; 12] = [
+const COPY_STAGING: &str = "COPY whosaid_staging (ord, sha256, path, record_id, warc_offset, url, \
+     host, site, site_folded, title, published, published_day, language, authors_json, \
+     record_json, attribution_count) FROM STDIN (FORMAT binary)";
+const STAGING_TYPES: [Type; 16] = [
     Type::INT4,
-    Type::TEXT,
     Type::TEXT,
     Type::TEXT,
     Type::TEXT,
@@ -47,53 +66,89 @@ const STAGING_TYPES: [Type; 12] = [
     Type::TEXT,
     Type::TEXT,
     Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT4,
 ];
 
 /// Ids are drawn in batch order, so documents stored together are numbered
-/// as they came.
-const INSERT_DOCUMENTS: &str = "
-INSERT INTO documents (sha256, path, record_id, url, warc_offset, title, site, host, published,
-                       language, record)
-SELECT sha256, path, record_id, url, warc_offset, title, site, host, published, language, record
+/// as they came (the query order's "newest document first" is by id).
+const INSERT_DOCUMENTS: &str = r#"
+INSERT INTO documents (sha256, path, record_id, warc_offset, url, host, site, site_folded, title,
+                       published, published_day, language, authors_json, record_json,
+                       ingested_at, attribution_count)
+SELECT sha256, path, record_id, warc_offset, url, host, site, site_folded, title, published,
+       published_day, language, authors_json, record_json,
+       to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), attribution_count
 FROM whosaid_staging ORDER BY ord
 ON CONFLICT (sha256) DO NOTHING
-RETURNING id, sha256";
+RETURNING id, sha256"#;
 
-/// New speakers are added, existing ones found, in one statement. A speaker
-/// that a concurrent batch commits meanwhile is in neither half: such keys
-/// are looked up again afterwards.
+const FIND_DOCUMENTS: &str = "SELECT id, sha256 FROM documents WHERE sha256 = ANY($1)";
+
+/// New speakers are added, existing ones found, in one statement; a key
+/// first stored with an unknown kind takes the first known one, as in
+/// SQLite. Rows the statement updates come back from both halves (the second
+/// sees the old version): the caller keeps one. A speaker that a concurrent
+/// batch commits meanwhile is in neither half: such keys are looked up
+/// again afterwards.
 const UPSERT_SPEAKERS: &str = "
-WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[])
-               AS t (key, kind, surname, single)),
-inserted AS (
-    INSERT INTO speakers (key, kind, surname, single)
-    SELECT key, kind, surname, single FROM input
-    ON CONFLICT (key) DO NOTHING
+WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
+        AS t (key, surname, words, kind)
+), upserted AS (
+    INSERT INTO speakers (key, surname, words, kind)
+    SELECT key, surname, words, kind FROM input ORDER BY key
+    ON CONFLICT (key) DO UPDATE SET kind = excluded.kind
+        WHERE speakers.kind = 'unknown' AND excluded.kind <> 'unknown'
     RETURNING id, key
 )
-SELECT id, key FROM inserted
+SELECT id, key FROM upserted
 UNION ALL
 SELECT s.id, s.key FROM speakers s JOIN input USING (key)";
 
 const FIND_SPEAKERS: &str = "SELECT id, key FROM speakers WHERE key = ANY($1)";
 
-const COPY_ATTRIBUTIONS: &str = "COPY attributions (document, idx, kind, stance, speaker_id, \
-     speaker, cue, content) FROM STDIN (FORMAT binary)";
-const ATTRIBUTION_TYPES: [Type; 8] = [
+const COPY_ATTRIBUTIONS: &str = "COPY attributions (document_id, idx, day, kind, stance, \
+     speaker_id, speaker_name, speaker_text, cue, cue_lemma, content, parent_idx) \
+     FROM STDIN (FORMAT binary)";
+const ATTRIBUTION_TYPES: [Type; 12] = [
     Type::INT8,
     Type::INT4,
     Type::TEXT,
     Type::TEXT,
+    Type::TEXT,
     Type::INT8,
     Type::TEXT,
     Type::TEXT,
     Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT4,
 ];
 
-const INSERT_NAMES: &str = "
-INSERT INTO speaker_names (speaker, document, name)
-SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[])
-ON CONFLICT DO NOTHING";
+/// The batch's sums added to the speaker counters and aggregates, in one
+/// statement (each part a data-modifying CTE).
+const ADD_TALLY: &str = "
+WITH counters AS (
+    UPDATE speakers s SET attributions = s.attributions + t.attributions,
+                          documents = s.documents + t.documents
+    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t (id, attributions, documents)
+    WHERE s.id = t.id
+), names AS (
+    INSERT INTO speaker_names (speaker_id, name, n)
+    SELECT * FROM unnest($4::bigint[], $5::text[], $6::bigint[])
+    ON CONFLICT (speaker_id, name) DO UPDATE SET n = speaker_names.n + excluded.n
+), stances AS (
+    INSERT INTO speaker_stances (speaker_id, stance, n)
+    SELECT * FROM unnest($7::bigint[], $8::text[], $9::bigint[])
+    ON CONFLICT (speaker_id, stance) DO UPDATE SET n = speaker_stances.n + excluded.n
+)
+INSERT INTO speaker_months (speaker_id, month, n)
+SELECT * FROM unnest($10::bigint[], $11::text[], $12::bigint[])
+ON CONFLICT (speaker_id, month) DO UPDATE SET n = speaker_months.n + excluded.n";
 
 pub(super) async fn put_batch(
     store: &PostgresStore,
@@ -102,22 +157,72 @@ pub(super) async fn put_batch(
     if documents.is_empty() {
         return Ok(Vec::new());
     }
-    // The first of several documents with one sha256 is stored; the others
-    // are its duplicates.
-    let mut first_of: HashMap<&str, usize> = HashMap::new();
-    let mut unique = Vec::new();
-    for (i, document) in documents.iter().enumerate() {
-        let sha = document.record.source.sha256.as_str();
-        if !first_of.contains_key(sha) {
-            first_of.insert(sha, i);
-            unique.push(i);
+    let batch = Batch::new(store, documents)?;
+    let mut attempt = 1;
+    loop {
+        match write_batch(store, &batch).await {
+            Err(e) if attempt < ATTEMPTS && is_conflict(&e) => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt))).await;
+            }
+            result => return result,
         }
     }
-    let rows: Vec<DocumentRow> = unique
-        .iter()
-        .map(|&i| DocumentRow::new(store, i, &documents[i]))
-        .collect::<Result<_>>()?;
+}
 
+/// Whether the server aborted the transaction for another's sake (a
+/// deadlock or a serialisation failure): trying again is the cure.
+fn is_conflict(e: &Error) -> bool {
+    let Error::Postgres { source, .. } = e else {
+        return false;
+    };
+    source
+        .downcast_ref::<tokio_postgres::Error>()
+        .and_then(tokio_postgres::Error::code)
+        .is_some_and(|code| {
+            *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
+        })
+}
+
+/// A batch checked and laid out as rows before any round trip.
+struct Batch<'a> {
+    /// Each document's sha256, trimmed and lower-cased.
+    shas: Vec<String>,
+    /// Position of the first document with each sha256: that one is stored,
+    /// later ones are its duplicates.
+    first_of: HashMap<String, usize>,
+    rows: Vec<DocumentRow<'a>>,
+}
+
+impl<'a> Batch<'a> {
+    fn new(store: &PostgresStore, documents: &'a [NewDocument]) -> Result<Self> {
+        let mut shas = Vec::with_capacity(documents.len());
+        let mut first_of = HashMap::new();
+        let mut rows = Vec::new();
+        for (position, document) in documents.iter().enumerate() {
+            let record = &document.record;
+            let sha = record.source.sha256.trim().to_ascii_lowercase();
+            if sha.is_empty() {
+                return Err(store.data_error(format!(
+                    "document {position} of the batch ({}) has no sha256",
+                    record.source.path.as_deref().unwrap_or("no path")
+                )));
+            }
+            if !first_of.contains_key(&sha) {
+                first_of.insert(sha.clone(), position);
+                rows.push(DocumentRow::new(store, position, &sha, document)?);
+            }
+            shas.push(sha);
+        }
+        Ok(Batch {
+            shas,
+            first_of,
+            rows,
+        })
+    }
+}
+
+async fn write_batch(store: &PostgresStore, batch: &Batch<'_>) -> Result<Vec<PutOutcome>> {
     let mut client = store.client().await?;
     let tx = client
         .transaction()
@@ -129,51 +234,49 @@ pub(super) async fn put_batch(
     let copy = tx.prepare_cached(COPY_STAGING).await.map_err(&fail)?;
     let sink = tx.copy_in(&copy).await.map_err(&fail)?;
     let mut writer = pin!(BinaryCopyInWriter::new(sink, &STAGING_TYPES));
-    for row in &rows {
+    for row in &batch.rows {
         writer.as_mut().write(&row.values()).await.map_err(&fail)?;
     }
     writer.finish().await.map_err(&fail)?;
 
     let insert = tx.prepare_cached(INSERT_DOCUMENTS).await.map_err(&fail)?;
     let mut inserted: HashMap<String, DocumentId> = HashMap::new();
-    let mut stored: Vec<(DocumentId, &Record)> = Vec::new();
     for row in tx.query(&insert, &[]).await.map_err(&fail)? {
-        let id: i64 = row.get(0);
-        let sha: String = row.get(1);
-        if let Some(&i) = first_of.get(sha.as_str()) {
-            stored.push((id, &documents[i].record));
-        }
-        inserted.insert(sha, id);
+        inserted.insert(row.get(1), row.get(0));
     }
-    stored.sort_by_key(|(id, _)| *id);
-
     let mut existing: HashMap<String, DocumentId> = HashMap::new();
-    let missing: Vec<&str> = unique
+    let missing: Vec<&str> = batch
+        .rows
         .iter()
-        .map(|&i| documents[i].record.source.sha256.as_str())
+        .map(|row| row.sha.as_str())
         .filter(|sha| !inserted.contains_key(*sha))
         .collect();
     if !missing.is_empty() {
-        let find = tx
-            .prepare_cached("SELECT id, sha256 FROM documents WHERE sha256 = ANY($1)")
-            .await
-            .map_err(&fail)?;
+        let find = tx.prepare_cached(FIND_DOCUMENTS).await.map_err(&fail)?;
         for row in tx.query(&find, &[&missing]).await.map_err(&fail)? {
             existing.insert(row.get(1), row.get(0));
         }
     }
 
-    store_attributions(store, &tx, &stored).await?;
+    // The new documents in batch order, which is id order.
+    let stored: Vec<(DocumentId, &DocumentRow)> = batch
+        .rows
+        .iter()
+        .filter_map(|row| inserted.get(&row.sha).map(|&id| (id, row)))
+        .collect();
+    if !stored.is_empty() {
+        store_attributions(store, &tx, &stored).await?;
+    }
     tx.commit()
         .await
         .map_err(store.fail("cannot commit the batch"))?;
 
-    documents
+    batch
+        .shas
         .iter()
         .enumerate()
-        .map(|(i, document)| {
-            let sha = document.record.source.sha256.as_str();
-            let first = first_of.get(sha) == Some(&i);
+        .map(|(position, sha)| {
+            let first = batch.first_of.get(sha) == Some(&position);
             match (inserted.get(sha), existing.get(sha)) {
                 (Some(&id), _) if first => Ok(PutOutcome::Stored(id)),
                 (Some(&id), _) | (None, Some(&id)) => Ok(PutOutcome::Duplicate(id)),
@@ -185,46 +288,77 @@ pub(super) async fn put_batch(
         .collect()
 }
 
-/// The attributions, speakers and speaker names of the newly stored documents.
+/// Per-speaker sums over the batch's new attributions.
+#[derive(Default)]
+struct Tally {
+    attributions: HashMap<i64, i64>,
+    documents: HashMap<i64, i64>,
+    names: HashMap<(i64, String), i64>,
+    stances: HashMap<(i64, String), i64>,
+    months: HashMap<(i64, String), i64>,
+}
+
+/// One attribution's speaker: the actor, when the span resolved to one.
+fn actor_of<'r>(
+    record: &'r Record,
+    attribution: &whosaid::record::Attribution,
+) -> Option<&'r whosaid::record::Actor> {
+    attribution
+        .speaker
+        .as_ref()
+        .and_then(|s| s.actor)
+        .and_then(|a| record.actors.get(a))
+}
+
+/// The attributions of the newly stored documents, their speakers, and the
+/// speakers' counters.
 async fn store_attributions(
     store: &PostgresStore,
     tx: &deadpool_postgres::Transaction<'_>,
-    stored: &[(DocumentId, &Record)],
+    stored: &[(DocumentId, &DocumentRow<'_>)],
 ) -> Result<()> {
     let fail = store.fail("cannot store the batch's attributions");
-    // Each speaking actor's key across articles, first kind seen kept.
-    let mut keys: Vec<String> = Vec::new();
-    let mut kinds: Vec<String> = Vec::new();
-    let mut surnames: Vec<&str> = Vec::new();
-    let mut singles: Vec<bool> = Vec::new();
-    let mut key_index: HashMap<String, usize> = HashMap::new();
-    for (_, record) in stored {
-        for actor in speaking_actors(record) {
-            if let Some(key) = identity::speaker_key(&actor.name) {
-                if !key_index.contains_key(&key) {
-                    key_index.insert(key.clone(), keys.len());
-                    keys.push(key);
-                    kinds.push(enum_name(&actor.kind));
-                }
+
+    // Every speaker key of the batch with its kind: the first known one in
+    // batch order, as SQLite ends up with.
+    let mut kinds: HashMap<String, ActorKind> = HashMap::new();
+    for (_, row) in stored {
+        let record = &row.document.record;
+        for attribution in &record.attributions {
+            let Some(actor) = actor_of(record, attribution) else {
+                continue;
+            };
+            let Some(key) = speaker_key(&actor.name) else {
+                continue;
+            };
+            let kind = kinds.entry(key).or_insert(actor.kind);
+            if *kind == ActorKind::Unknown {
+                *kind = actor.kind;
             }
         }
     }
     let mut speaker_id: HashMap<String, i64> = HashMap::new();
-    for key in &keys {
-        surnames.push(identity::last_word(key));
-        singles.push(identity::is_single_word(key));
-    }
-    if !keys.is_empty() {
+    if !kinds.is_empty() {
+        // Sorted, so that concurrent batches take the keys' locks in one
+        // order.
+        let mut keys: Vec<&String> = kinds.keys().collect();
+        keys.sort();
+        let surnames: Vec<&str> = keys.iter().map(|k| last_word(k)).collect();
+        let words: Vec<i32> = keys
+            .iter()
+            .map(|k| i32::try_from(k.split(' ').count()).unwrap_or(i32::MAX))
+            .collect();
+        let kind_names: Vec<String> = keys.iter().map(|k| enum_name(&kinds[*k])).collect();
         let upsert = tx.prepare_cached(UPSERT_SPEAKERS).await.map_err(&fail)?;
         for row in tx
-            .query(&upsert, &[&keys, &kinds, &surnames, &singles])
+            .query(&upsert, &[&keys, &surnames, &words, &kind_names])
             .await
             .map_err(&fail)?
         {
             speaker_id.insert(row.get(1), row.get(0));
         }
         let missing: Vec<&String> = keys
-            .iter()
+            .into_iter()
             .filter(|k| !speaker_id.contains_key(*k))
             .collect();
         if !missing.is_empty() {
@@ -238,143 +372,180 @@ async fn store_attributions(
     let copy = tx.prepare_cached(COPY_ATTRIBUTIONS).await.map_err(&fail)?;
     let sink = tx.copy_in(&copy).await.map_err(&fail)?;
     let mut writer = pin!(BinaryCopyInWriter::new(sink, &ATTRIBUTION_TYPES));
-    let mut name_speakers: Vec<i64> = Vec::new();
-    let mut name_documents: Vec<i64> = Vec::new();
-    let mut names: Vec<&str> = Vec::new();
-    for &(document, record) in stored {
+    let mut tally = Tally::default();
+    for &(document, row) in stored {
+        let record = &row.document.record;
+        let month = row.published_day.as_ref().map(|day| day[..7].to_string());
+        let mut speakers_here = std::collections::HashSet::new();
         for attribution in &record.attributions {
-            let actor = attribution
-                .speaker
-                .as_ref()
-                .and_then(|s| s.actor)
-                .and_then(|a| record.actors.get(a));
+            let actor = actor_of(record, attribution);
             let speaker = actor
-                .and_then(|a| identity::speaker_key(&a.name))
+                .and_then(|a| speaker_key(&a.name))
                 .and_then(|key| speaker_id.get(&key).copied());
-            let shown = match (actor, &attribution.speaker) {
-                (Some(actor), _) => Some(actor.name.as_str()),
-                (None, Some(span)) => Some(span.text.as_str()),
-                (None, None) => None,
-            };
+            let speaker_name = actor
+                .map(|a| a.name.as_str())
+                .or(attribution.speaker.as_ref().map(|s| s.text.as_str()));
+            let stance = enum_name(&attribution.stance);
+            if let (Some(id), Some(actor)) = (speaker, actor) {
+                *tally.attributions.entry(id).or_default() += 1;
+                if speakers_here.insert(id) {
+                    *tally.documents.entry(id).or_default() += 1;
+                }
+                *tally.names.entry((id, actor.name.clone())).or_default() += 1;
+                *tally.stances.entry((id, stance.clone())).or_default() += 1;
+                if let Some(month) = &month {
+                    *tally.months.entry((id, month.clone())).or_default() += 1;
+                }
+            }
             let index = i32::try_from(attribution.id).map_err(|_| {
-                store.data_error(format!("attribution id {} is out of range", attribution.id))
+                store.data_error(format!(
+                    "document {}: attribution id {} is out of range",
+                    row.sha, attribution.id
+                ))
             })?;
-            let values: [&(dyn ToSql + Sync); 8] = [
+            let parent = attribution
+                .parent
+                .map(|p| i32::try_from(p).unwrap_or(i32::MAX));
+            let values: [&(dyn ToSql + Sync); 12] = [
                 &document,
                 &index,
+                &row.published_day,
                 &enum_name(&attribution.kind),
-                &enum_name(&attribution.stance),
+                &stance,
                 &speaker,
-                &shown,
+                &speaker_name,
+                &attribution.speaker.as_ref().map(|s| s.text.as_str()),
                 &attribution.cue.as_ref().map(|c| c.text.as_str()),
+                &attribution.cue.as_ref().map(|c| c.lemma.as_str()),
                 &attribution.content.text,
+                &parent,
             ];
             writer.as_mut().write(&values).await.map_err(&fail)?;
         }
-        for actor in speaking_actors(record) {
-            if let Some(&id) = identity::speaker_key(&actor.name).and_then(|k| speaker_id.get(&k)) {
-                name_speakers.push(id);
-                name_documents.push(document);
-                names.push(&actor.name);
-            }
-        }
     }
     writer.finish().await.map_err(&fail)?;
-    if !names.is_empty() {
-        let insert = tx.prepare_cached(INSERT_NAMES).await.map_err(&fail)?;
-        tx.execute(&insert, &[&name_speakers, &name_documents, &names])
-            .await
-            .map_err(&fail)?;
+
+    if !tally.attributions.is_empty() {
+        let add = tx.prepare_cached(ADD_TALLY).await.map_err(&fail)?;
+        let (ids, attributions, documents) = counter_columns(&tally);
+        let (name_ids, names, name_counts) = sorted_columns(&tally.names);
+        let (stance_ids, stances, stance_counts) = sorted_columns(&tally.stances);
+        let (month_ids, months, month_counts) = sorted_columns(&tally.months);
+        tx.execute(
+            &add,
+            &[
+                &ids,
+                &attributions,
+                &documents,
+                &name_ids,
+                &names,
+                &name_counts,
+                &stance_ids,
+                &stances,
+                &stance_counts,
+                &month_ids,
+                &months,
+                &month_counts,
+            ],
+        )
+        .await
+        .map_err(&fail)?;
     }
     Ok(())
 }
 
-/// The actors that speak in at least one attribution, each once, in actor
-/// order.
-fn speaking_actors(record: &Record) -> impl Iterator<Item = &whosaid::record::Actor> {
-    let mut speaks = vec![false; record.actors.len()];
-    for attribution in &record.attributions {
-        if let Some(a) = attribution.speaker.as_ref().and_then(|s| s.actor) {
-            if let Some(slot) = speaks.get_mut(a) {
-                *slot = true;
-            }
-        }
-    }
-    record
-        .actors
+/// The counters as parallel arrays, by speaker id (one lock order for every
+/// writer).
+fn counter_columns(tally: &Tally) -> (Vec<i64>, Vec<i64>, Vec<i64>) {
+    let mut ids: Vec<i64> = tally.attributions.keys().copied().collect();
+    ids.sort_unstable();
+    let attributions = ids.iter().map(|id| tally.attributions[id]).collect();
+    let documents = ids
         .iter()
-        .zip(speaks)
-        .filter_map(|(actor, speaks)| speaks.then_some(actor))
+        .map(|id| tally.documents.get(id).copied().unwrap_or(0))
+        .collect();
+    (ids, attributions, documents)
+}
+
+/// An aggregate as parallel arrays, sorted by speaker and label.
+fn sorted_columns(counts: &HashMap<(i64, String), i64>) -> (Vec<i64>, Vec<&str>, Vec<i64>) {
+    let mut entries: Vec<(&(i64, String), &i64)> = counts.iter().collect();
+    entries.sort_unstable();
+    let ids = entries.iter().map(|((id, _), _)| *id).collect();
+    let labels = entries
+        .iter()
+        .map(|((_, label), _)| label.as_str())
+        .collect();
+    let ns = entries.iter().map(|(_, n)| **n).collect();
+    (ids, labels, ns)
 }
 
 /// A document's columns in the staging table.
 struct DocumentRow<'a> {
     ord: i32,
-    source: &'a whosaid::record::Source,
+    sha: String,
+    document: &'a NewDocument,
     offset: Option<i64>,
-    article: &'a whosaid::record::Article,
     host: Option<String>,
-    record: String,
+    site_folded: Option<String>,
+    published_day: Option<String>,
+    authors_json: String,
+    record_json: String,
+    attribution_count: i32,
 }
 
 impl<'a> DocumentRow<'a> {
-    fn new(store: &PostgresStore, ord: usize, document: &'a NewDocument) -> Result<Self> {
+    fn new(
+        store: &PostgresStore,
+        position: usize,
+        sha: &str,
+        document: &'a NewDocument,
+    ) -> Result<Self> {
         let record = &document.record;
-        let json = serde_json::to_string(record).map_err(|e| {
-            store.data_error(format!(
-                "cannot serialise record {}: {e}",
-                record.source.sha256
-            ))
-        })?;
-        let offset = document
-            .offset
-            .map(i64::try_from)
-            .transpose()
-            .map_err(|_| {
-                store.data_error(format!(
-                    "offset of {} is out of range",
-                    record.source.sha256
-                ))
-            })?;
+        let json_error =
+            |e: serde_json::Error| store.data_error(format!("cannot serialise record {sha}: {e}"));
         Ok(DocumentRow {
-            ord: i32::try_from(ord).unwrap_or(i32::MAX),
-            source: &record.source,
-            offset,
-            article: &record.article,
+            ord: i32::try_from(position).unwrap_or(i32::MAX),
+            sha: sha.to_string(),
+            document,
+            offset: document
+                .offset
+                .map(|o| i64::try_from(o).unwrap_or(i64::MAX)),
             host: record.source.url.as_deref().and_then(url_host),
-            record: json,
+            site_folded: record.article.site.as_deref().map(fold_site),
+            published_day: record
+                .article
+                .published
+                .as_deref()
+                .and_then(published_day)
+                .map(|(day, _)| day),
+            authors_json: serde_json::to_string(&record.article.authors).map_err(json_error)?,
+            record_json: serde_json::to_string(record).map_err(json_error)?,
+            attribution_count: i32::try_from(record.attributions.len()).unwrap_or(i32::MAX),
         })
     }
 
-    fn values(&self) -> [&(dyn ToSql + Sync); 12] {
+    fn values(&self) -> [&(dyn ToSql + Sync); 16] {
+        let record = &self.document.record;
         [
             &self.ord,
-            &self.source.sha256,
-            &self.source.path,
-            &self.source.record,
-            &self.source.url,
+            &self.sha,
+            &record.source.path,
+            &record.source.record,
             &self.offset,
-            &self.article.title,
-            &self.article.site,
+            &record.source.url,
             &self.host,
-            &self.article.published,
-            &self.article.language,
-            &self.record,
+            &record.article.site,
+            &self.site_folded,
+            &record.article.title,
+            &record.article.published,
+            &self.published_day,
+            &record.article.language,
+            &self.authors_json,
+            &self.record_json,
+            &self.attribution_count,
         ]
     }
-}
-
-/// The lower-case host of a URL, without `www.`, for matching a site.
-pub(super) fn url_host(url: &str) -> Option<String> {
-    let rest = &url[url.find("://")? + 3..];
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    let host = host_port.split(':').next()?.to_ascii_lowercase();
-    let host = host
-        .strip_prefix("www.")
-        .map(str::to_string)
-        .unwrap_or(host);
-    (!host.is_empty()).then_some(host)
 }
 
 /// The name serde gives an enum value (`according_to`), as stored.
