@@ -1,0 +1,274 @@
+//! Crash safety of `whosaid ingest`: killed (SIGKILL) at random moments and
+//! then run to the end, it must leave every document stored exactly once,
+//! each with all its attributions: the same ledger as one uninterrupted run.
+//!
+//! The corpus is a WARC file of generated fictional pages. The kill moments
+//! come from a fixed seed, spread over the time one whole run takes, so a
+//! failure can be replayed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{run, sorted_records, stderr, stdout, summary, whosaid};
+
+const PAGES: usize = 120;
+const KILLS: usize = 20;
+const SEED: u64 = 0x5eed_1e55_ab1e;
+
+/// Writes the corpus as one gzipped WARC file, a response record per page.
+fn corpus(dir: &Path) -> PathBuf {
+    let path = dir.join("corpus.warc.gz");
+    let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let mut writer = whosaid_warc::WarcWriter::new(file, true);
+    for i in 0..PAGES {
+        writer
+            .write_response(
+                &format!("https://news.invalid/local/story-{i}"),
+                "2025-06-01T08:00:00Z",
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n",
+                common::page(i).as_bytes(),
+            )
+            .unwrap();
+    }
+    writer.into_inner().unwrap();
+    path
+}
+
+/// xorshift64*: a small, seeded source of kill moments (no dependency).
+struct Moments(u64);
+
+impl Moments {
+    fn next_fraction(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn ingest_args<'a>(db: &'a str, corpus: &'a str) -> Vec<&'a str> {
+    // Small batches: many transactions per run, so that kills land between
+    // and inside them.
+    vec!["ingest", "--db", db, "--batch", "8", "--jobs", "2", corpus]
+}
+
+/// Attribution rows per document, counted from the attribution tables (not
+/// the stored record), so that a document stored without its attributions
+/// would show.
+fn attribution_rows(db: &str) -> usize {
+    let o = run(&["export", "--db", db, "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    csv::Reader::from_reader(o.stdout.as_slice())
+        .records()
+        .count()
+}
+
+/// Rounds of kills, each into a fresh database; the documents a round's
+/// first kills leave undone shrink fast, so later kills in a round wait less.
+const ROUNDS: usize = 4;
+const KILLS_PER_ROUND: usize = KILLS / ROUNDS;
+
+/// Kills ingest runs into fresh databases made by `fresh_db` at seeded
+/// moments, finishes each with one whole run, and compares the ledger with
+/// `reference_db`'s.
+fn kill_and_finish(
+    corpus: &str,
+    reference_db: &str,
+    fresh_db: &mut dyn FnMut(usize) -> String,
+    full_run: Duration,
+) {
+    let expected = sorted_records(reference_db);
+    assert_eq!(expected.len(), PAGES);
+    let expected_rows = attribution_rows(reference_db);
+    let mut moments = Moments(SEED);
+    let mut killed_while_running = 0;
+    for round in 0..ROUNDS {
+        let killed_db = fresh_db(round);
+        for k in 0..KILLS_PER_ROUND {
+            // Each kill lets about half of what is left be stored, so the
+            // window shrinks with it to keep landing while work remains.
+            let window = full_run.mul_f64(0.6f64.powi(k as i32));
+            let delay = window.mul_f64(moments.next_fraction());
+            let mut child = whosaid()
+                .args(ingest_args(&killed_db, corpus))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(delay);
+            if child.try_wait().unwrap().is_none() {
+                killed_while_running += 1;
+            }
+            // SIGKILL on Unix: no destructor runs, only the database's own
+            // recovery.
+            let _ = child.kill();
+            child.wait().unwrap();
+        }
+        let finish = run(&ingest_args(&killed_db, corpus));
+        assert!(finish.status.success(), "{}", stderr(&finish));
+        let [read, _, _, failed] = summary(&stderr(&finish));
+        assert_eq!((read, failed), (PAGES as u64, 0), "{}", stderr(&finish));
+
+        let got = sorted_records(&killed_db);
+        let mut hashes: Vec<String> = got
+            .iter()
+            .map(|line| {
+                let r: serde_json::Value = serde_json::from_str(line).unwrap();
+                r["source"]["sha256"].as_str().unwrap().to_string()
+            })
+            .collect();
+        hashes.sort();
+        hashes.dedup();
+        assert_eq!(hashes.len(), PAGES, "round {round}: a document is missing");
+        assert_eq!(
+            got.len(),
+            PAGES,
+            "round {round}: a document is stored twice"
+        );
+        assert!(
+            got == expected,
+            "round {round}: the ledger differs from one whole run"
+        );
+        assert_eq!(attribution_rows(&killed_db), expected_rows, "round {round}");
+    }
+    eprintln!(
+        "{killed_while_running} of {KILLS} kills landed while ingest ran (one whole run: {:.1} s)",
+        full_run.as_secs_f64()
+    );
+    assert!(
+        killed_while_running >= KILLS / 2,
+        "only {killed_while_running} of {KILLS} kills landed while ingest ran"
+    );
+}
+
+#[test]
+fn sqlite_ledger_survives_kills() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path());
+    let corpus = corpus.to_str().unwrap();
+    let reference = dir.path().join("reference.db").display().to_string();
+
+    let started = Instant::now();
+    let whole = run(&ingest_args(&reference, corpus));
+    let full_run = started.elapsed();
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    assert!(stdout(&whole).is_empty());
+    assert_eq!(
+        summary(&stderr(&whole)),
+        [PAGES as u64, PAGES as u64, 0, 0],
+        "{}",
+        stderr(&whole)
+    );
+    let mut fresh = |round: usize| {
+        dir.path()
+            .join(format!("killed-{round}.db"))
+            .display()
+            .to_string()
+    };
+    kill_and_finish(corpus, &reference, &mut fresh, full_run);
+}
+
+const POSTGRES: &str = "WHOSAID_TEST_POSTGRES";
+
+/// Runs SQL on the server's own database (databases are created and dropped
+/// from outside them).
+fn admin(server: &str, sql: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {server}: {e}"));
+        let connection = tokio::spawn(connection);
+        client
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        drop(client);
+        let _ = connection.await;
+    });
+}
+
+/// `server` with its database name replaced by `name`.
+fn database_url(server: &str, name: &str) -> String {
+    let (base, query) = server.split_once('?').unwrap_or((server, ""));
+    let path_start = base
+        .find("://")
+        .and_then(|at| base[at + 3..].find('/').map(|slash| at + 3 + slash))
+        .unwrap_or(base.len());
+    let mut url = format!("{}/{name}", &base[..path_start]);
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
+}
+
+/// Databases made for one test, dropped when it ends (pass or fail).
+struct Databases {
+    server: String,
+    names: Vec<String>,
+}
+
+impl Databases {
+    fn create(&mut self, label: &str) -> String {
+        let name = format!("whosaid_kill_{}_{label}", std::process::id());
+        admin(
+            &self.server,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        );
+        admin(&self.server, &format!("CREATE DATABASE {name}"));
+        self.names.push(name.clone());
+        database_url(&self.server, &name)
+    }
+}
+
+impl Drop for Databases {
+    fn drop(&mut self) {
+        for name in &self.names {
+            admin(
+                &self.server,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
+    }
+}
+
+#[test]
+fn postgres_ledger_survives_kills() {
+    let server = match std::env::var(POSTGRES) {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            eprintln!("skipping: {POSTGRES} is not set (scripts/postgres-test-server.sh start)");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path());
+    let corpus = corpus.to_str().unwrap();
+    let databases = std::cell::RefCell::new(Databases {
+        server,
+        names: Vec::new(),
+    });
+    let reference = databases.borrow_mut().create("reference");
+
+    let started = Instant::now();
+    let whole = run(&ingest_args(&reference, corpus));
+    let full_run = started.elapsed();
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    assert_eq!(
+        summary(&stderr(&whole)),
+        [PAGES as u64, PAGES as u64, 0, 0],
+        "{}",
+        stderr(&whole)
+    );
+    let mut fresh = |round: usize| databases.borrow_mut().create(&format!("round{round}"));
+    kill_and_finish(corpus, &reference, &mut fresh, full_run);
+}
