@@ -8,8 +8,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use deadpool_postgres::Client;
+use deadpool_postgres::{GenericClient, Transaction};
 use tokio_postgres::types::ToSql;
+use tokio_postgres::IsolationLevel;
 use tokio_postgres::Row;
 
 use super::write::enum_name;
@@ -90,7 +91,7 @@ pub(super) async fn document(store: &PostgresStore, key: &str) -> Result<Option<
 
 async fn document_where(
     store: &PostgresStore,
-    client: &Client,
+    client: &impl GenericClient,
     condition: &str,
     value: &(dyn ToSql + Sync),
 ) -> Result<Option<StoredDocument>> {
@@ -160,7 +161,8 @@ pub(super) async fn for_each_document(
 }
 
 pub(super) async fn stats(store: &PostgresStore) -> Result<Stats> {
-    let client = store.client().await?;
+    let mut client = store.client().await?;
+    let client = snapshot(store, &mut client).await?;
     let row = client
         .query_one(
             "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM attributions), \
@@ -170,11 +172,31 @@ pub(super) async fn stats(store: &PostgresStore) -> Result<Stats> {
         .await
         .map_err(store.fail("cannot count"))?;
     let folded = fold_map(store, &client, None).await?.len() as u64;
+    end_snapshot(store, client).await?;
     Ok(Stats {
         documents: count(&row, 0),
         attributions: count(&row, 1),
         speakers: count(&row, 2).saturating_sub(folded),
     })
+}
+
+/// A read-only transaction that sees one state of the store, so that an
+/// answer made of several statements is consistent while others write.
+async fn snapshot<'c>(
+    store: &PostgresStore,
+    client: &'c mut deadpool_postgres::Client,
+) -> Result<Transaction<'c>> {
+    client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(store.fail("cannot start a read"))
+}
+
+async fn end_snapshot(store: &PostgresStore, tx: Transaction<'_>) -> Result<()> {
+    tx.commit().await.map_err(store.fail("cannot end a read"))
 }
 
 fn count(row: &Row, column: usize) -> u64 {
@@ -342,7 +364,7 @@ pub(super) async fn query(
 /// than a silent restart from the top.
 async fn cursor_day(
     store: &PostgresStore,
-    client: &Client,
+    client: &impl GenericClient,
     cursor: &Cursor,
 ) -> Result<Option<String>> {
     let fail = store.fail("cannot read the cursor's row");
@@ -404,7 +426,11 @@ fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
 
 /// The speaker ids a name matches by the identity rule (empty when no such
 /// speaker is stored).
-async fn speaker_ids(store: &PostgresStore, client: &Client, name: &str) -> Result<Vec<i64>> {
+async fn speaker_ids(
+    store: &PostgresStore,
+    client: &impl GenericClient,
+    name: &str,
+) -> Result<Vec<i64>> {
     let Some(wanted) = speaker_match(name) else {
         return Err(Error::InvalidQuery(format!(
             "speaker {name:?} names no one in particular"
@@ -441,7 +467,11 @@ async fn speaker_ids(store: &PostgresStore, client: &Client, name: &str) -> Resu
     }
 }
 
-async fn key_id(store: &PostgresStore, client: &Client, key: &str) -> Result<Option<i64>> {
+async fn key_id(
+    store: &PostgresStore,
+    client: &impl GenericClient,
+    key: &str,
+) -> Result<Option<i64>> {
     let fail = store.fail("cannot look up a speaker");
     let statement = client
         .prepare_cached("SELECT id FROM speakers WHERE key = $1")
@@ -458,7 +488,7 @@ async fn key_id(store: &PostgresStore, client: &Client, key: &str) -> Result<Opt
 /// only `surname`: [`fold_target`] on the counts stored now.
 async fn fold_map(
     store: &PostgresStore,
-    client: &Client,
+    client: &impl GenericClient,
     surname: Option<&str>,
 ) -> Result<HashMap<i64, i64>> {
     const FOLDS: &str = "SELECT s.id, f.id, f.attributions \
@@ -499,7 +529,8 @@ pub(super) async fn speakers(
     limit: usize,
 ) -> Result<Vec<SpeakerSummary>> {
     let limit = if limit == 0 { usize::MAX } else { limit };
-    let client = store.client().await?;
+    let mut client = store.client().await?;
+    let client = snapshot(store, &mut client).await?;
     let folds = fold_map(store, &client, None).await?;
     let keys: Vec<i64> = match name {
         Some(name) => speaker_ids(store, &client, name).await?,
@@ -542,6 +573,7 @@ pub(super) async fn speakers(
         .into_iter()
         .map(|(summary, _)| summary)
         .collect::<Vec<_>>();
+    end_snapshot(store, client).await?;
     summaries.sort_by(|a, b| b.attributions.cmp(&a.attributions).then(a.id.cmp(&b.id)));
     summaries.truncate(limit);
     Ok(summaries)
@@ -551,7 +583,8 @@ pub(super) async fn speaker_profile(
     store: &PostgresStore,
     id: i64,
 ) -> Result<Option<SpeakerProfile>> {
-    let client = store.client().await?;
+    let mut client = store.client().await?;
+    let client = snapshot(store, &mut client).await?;
     let fail = store.fail("cannot read a speaker");
     let statement = client
         .prepare_cached("SELECT key FROM speakers WHERE id = $1")
@@ -587,6 +620,7 @@ pub(super) async fn speaker_profile(
         .map(|row| (row.get(0), count(row, 1)))
         .collect();
     let mut found = summaries(store, &client, &[(rep, members)]).await?;
+    end_snapshot(store, client).await?;
     Ok(found.pop().map(|(summary, names)| SpeakerProfile {
         summary,
         names,
@@ -598,7 +632,7 @@ pub(super) async fn speaker_profile(
 /// the groups' order: four round trips whatever the number of groups.
 async fn summaries(
     store: &PostgresStore,
-    client: &Client,
+    client: &impl GenericClient,
     groups: &[(i64, Vec<i64>)],
 ) -> Result<Vec<(SpeakerSummary, Vec<(String, u64)>)>> {
     let fail = store.fail("cannot read a speaker's aggregates");
