@@ -941,6 +941,13 @@ fn walk(tree: &Tree) -> Facts {
             })
             .flatten();
         if let Some((date, byline)) = text_found {
+            // A date inside a sentence is what the article talks about (a
+            // deadline, a citation, an event), not when it was written.
+            // Classes that name a byline or dateline vouch for the line.
+            let date = date.filter(|_| {
+                flags & (IN_BYLINE | IN_DATELINE) != 0
+                    || inline_run_len(tree, id, MAX_DATELINE_RUN) <= MAX_DATELINE_RUN
+            });
             if let Some((date, label)) = date {
                 let list = if flags & IN_NOISE == 0 {
                     &mut facts.visible_dates
@@ -1180,6 +1187,80 @@ fn walk(tree: &Tree) -> Facts {
         }
     }
     facts
+}
+
+/// Longest line of text, in bytes, that a dateline or byline runs to; a
+/// date in a longer run of text is part of a sentence.
+const MAX_DATELINE_RUN: usize = 90;
+
+/// Bytes of text in the run of text and inline elements around the text
+/// node `id`, up to the nearest block boundaries on either side: the line
+/// a reader sees it in. Stops counting past `cap`.
+fn inline_run_len(tree: &Tree, id: NodeId, cap: usize) -> usize {
+    // Comments are transparent; spans, unlike in bylines, are part of
+    // the line.
+    let is_inline_node = |n: &dom_query::NodeRef| {
+        n.is_text()
+            || n.is_comment()
+            || n.element_ref().is_some_and(|el| {
+                let name: &str = &el.name.local;
+                is_inline(name) || matches!(name, "span" | "time" | "code" | "label" | "data")
+            })
+    };
+    // Climb out of inline wrappers (`<a>`, `<em>`) to the run's level.
+    let mut start = tree.get_unchecked(&id);
+    while let Some(parent) = start.parent() {
+        if parent.is_text() || !is_inline_node(&parent) {
+            break;
+        }
+        start = parent;
+    }
+    let text_len = |n: &dom_query::NodeRef| text_len_capped(tree, n.id, cap);
+    let mut total = text_len(&start);
+    let mut prev = start.prev_sibling();
+    while let Some(p) = prev {
+        if total > cap || !is_inline_node(&p) {
+            break;
+        }
+        total += text_len(&p);
+        prev = p.prev_sibling();
+    }
+    let mut next = start.next_sibling();
+    while let Some(n) = next {
+        if total > cap || !is_inline_node(&n) {
+            break;
+        }
+        total += text_len(&n);
+        next = n.next_sibling();
+    }
+    total
+}
+
+/// Bytes of trimmed text under node `id` (itself included), counting
+/// stopped once past `cap`.
+fn text_len_capped(tree: &Tree, id: NodeId, cap: usize) -> usize {
+    let mut total = 0;
+    let mut stack = vec![id];
+    while let Some(nid) = stack.pop() {
+        if total > cap {
+            break;
+        }
+        let node = tree.get_unchecked(&nid);
+        let is_element = node
+            .query(|n| match &n.data {
+                NodeData::Text { contents } => {
+                    total += contents.trim().len();
+                    false
+                }
+                NodeData::Element(el) => !is_opaque(&el.name.local) && &*el.name.local != "script",
+                _ => false,
+            })
+            .unwrap_or(false);
+        if is_element {
+            stack.extend(node.children_it(false).map(|c| c.id));
+        }
+    }
+    total
 }
 
 /// The raw text of an element's children (a script's source).
@@ -1480,6 +1561,25 @@ mod tests {
                 published: Some("2025-07-08"),
             },
             Row {
+                name: "a date inside a sentence is what the article talks about",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Body.</p><p>The ferry stops <!-- x -->running on <em>March 4, 2025</em> for the winter,
+                    the harbour office said.</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: None,
+            },
+            Row {
+                name: "a long meta line whose class names a dateline keeps its date",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p class="post-meta"><span>Ada Stone, Senior Weather Correspondent</span> <span>in Coastal
+                    Weather and Tides</span> <span>March 4, 2025</span> <span>6 min read</span></p>
+                    <p>Body.</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: Some("2025-03-04"),
+            },
+            Row {
                 name: "a list of dates in a sidebar does not date the page",
                 html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
                     <p>Body.</p></article><div class="sidebar"><ul class="archive-dates">
@@ -1524,6 +1624,60 @@ mod tests {
         let m = extract(&doc, None);
         assert_eq!(m.title.as_deref(), Some("Deep title"));
         assert_eq!(m.authors, ["Jane Doe"]);
+    }
+
+    /// What the walk collected on the pages named in `WHOSAID_PAGES`
+    /// (space-separated paths, `.html` or `.html.gz`), for studying a wrong
+    /// pick: `WHOSAID_PAGES=… cargo test --release -p whosaid --lib
+    /// dump_facts -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn dump_facts() {
+        use std::io::Read;
+        let Ok(paths) = std::env::var("WHOSAID_PAGES") else {
+            eprintln!("skipping: WHOSAID_PAGES not set");
+            return;
+        };
+        for path in paths.split_whitespace() {
+            let bytes = std::fs::read(path).expect("readable page");
+            let mut html = String::new();
+            if path.ends_with(".gz") {
+                flate2::read::GzDecoder::new(&bytes[..])
+                    .read_to_string(&mut html)
+                    .expect("gzip text");
+            } else {
+                html = String::from_utf8_lossy(&bytes).into_owned();
+            }
+            let doc = Document::from(html.as_str());
+            let facts = walk(&doc.tree);
+            let ld = jsonld::read(&facts.jsonld);
+            let metas: Vec<_> = facts.metas.iter().filter(|(k, _)| !k.is_empty()).collect();
+            eprintln!(
+                "===== {path}\nmetas {metas:?}\ntitle {:?}\nh1s {:#?}",
+                facts.title_tag, facts.h1s
+            );
+            eprintln!("ld {ld:#?}");
+            eprintln!(
+                "marked_authors {:#?}\nbylines {:#?}\nboxed {:#?}",
+                facts.marked_authors, facts.bylines, facts.boxed_authors
+            );
+            eprintln!(
+                "visible_dates {:#?}\nboilerplate_dates {:#?}",
+                facts.visible_dates, facts.boilerplate_dates
+            );
+            for h1 in doc.select("h1").nodes() {
+                let chain: Vec<String> = h1
+                    .ancestors(None)
+                    .iter()
+                    .filter_map(|a| {
+                        let name = a.node_name()?;
+                        Some(format!("{name}.{}", a.attr_or("class", "")))
+                    })
+                    .collect();
+                eprintln!("h1 {:?} in {chain:?}", h1.text());
+            }
+            eprintln!("=> {:#?}", extract(&doc, None));
+        }
     }
 
     /// Cost of this stage alone on the WCXB dev pages (parsing excluded):
