@@ -640,11 +640,16 @@ impl Progress {
     fn new(terminal: bool, total: Option<u64>) -> Self {
         let bar = terminal.then(|| {
             let bar = match total {
-                Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr_with_hz(4)),
+                Some(t) => {
+                    ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr_with_hz(4))
+                }
                 None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4)),
             };
+            // Short enough for 80 columns with room for the bar; counts of
+            // stored and failed documents wait for the summary (failures
+            // are printed as they happen).
             let template = if total.is_some() {
-                "{elapsed_precise} [{wide_bar}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}"
+                "{elapsed_precise} [{wide_bar}] {binary_bytes_per_sec} {msg} ETA {eta}"
             } else {
                 "{spinner} {elapsed_precise} {binary_bytes} {binary_bytes_per_sec} {msg}"
             };
@@ -696,10 +701,7 @@ impl Progress {
             0.0
         };
         match &self.bar {
-            Some(bar) => bar.set_message(format!(
-                "{rate:.0} docs/s · stored {} · dup {} · failed {}",
-                t.stored, t.duplicates, t.failed
-            )),
+            Some(bar) => bar.set_message(format!("{rate:.0} docs/s")),
             None => {
                 let Ok(mut last) = self.last_line.lock() else {
                     return;
