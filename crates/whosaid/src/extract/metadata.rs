@@ -445,6 +445,9 @@ fn title_anchor(facts: &Facts, title: Option<&str>) -> Option<u32> {
     })
 }
 
+/// Extra distance (in elements) of a date shown as "Updated".
+const MODIFIED_PENALTY: u32 = 40;
+
 /// How far (in elements) a shown date may sit from the title heading.
 const MAX_DATE_DISTANCE: u32 = 400;
 
@@ -467,7 +470,15 @@ fn visible_date(facts: &Facts, anchor: Option<u32>) -> Option<&VisibleDate> {
                 };
                 (distance <= MAX_DATE_DISTANCE).then_some((distance, v))
             })
-            .min_by_key(|(d, v)| (v.marked_modified, *d))
+            // The publication date shown beside an "Updated" one wins, but
+            // not one from a list of other stories further down.
+            .min_by_key(|(d, v)| {
+                *d + if v.marked_modified {
+                    MODIFIED_PENALTY
+                } else {
+                    0
+                }
+            })
             .map(|(_, v)| v),
         None => usable.into_iter().find(|v| {
             v.flags & (IN_ARTICLE | IN_HEADER | IN_BYLINE | IN_DATELINE) != 0 || v.marked_published
@@ -917,7 +928,12 @@ fn walk(tree: &Tree) -> Facts {
             .query(|n| match &n.data {
                 NodeData::Text { contents } => {
                     let t = contents.trim();
-                    if t.is_empty() || t.len() > MAX_DATE_TEXT {
+                    // Whitespace between the label's element and the next
+                    // one is no text of its own.
+                    if t.is_empty() {
+                        return None;
+                    }
+                    if t.len() > MAX_DATE_TEXT {
                         previous_label = 0;
                         return None;
                     }
@@ -1433,6 +1449,14 @@ mod tests {
                 published: Some("2025-08-04"),
             },
             Row {
+                name: "label and name in elements of their own, whitespace between",
+                html: "<html><head><title>Fog lifts</title></head><body><main><h1>Fog lifts</h1>
+                    <div>\n  <h3>Author</h3>\n  <p>  Ada Stone</p>\n</div><p>Body.</p></main></body></html>",
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
                 name: "link to an author page",
                 html: r#"<html><head><title>Fog lifts | Coast Daily</title></head><body><article><h1>Fog lifts</h1>
                     <a href="/authors/ada-stone">Ada Stone</a><p>Body.</p></article></body></html>"#,
@@ -1605,6 +1629,20 @@ mod tests {
             assert_eq!(m.authors, row.authors, "{}", row.name);
             assert_eq!(m.published.as_deref(), row.published, "{}", row.name);
         }
+    }
+
+    #[test]
+    fn updated_date_beside_the_title_beats_a_story_list_far_below() {
+        let filler = "<p>Body.</p>".repeat(60);
+        let html = format!(
+            r#"<html><head><title>Fog lifts</title></head><body><main><h1>Fog lifts</h1>
+            <div>Updated on</div> <div>April 19, 2025</div>{filler}
+            <div class="cards"><p>Older story</p><span>Aug 01, 2024</span></div></main></body></html>"#
+        );
+        assert_eq!(
+            meta_of(&html, None).published.as_deref(),
+            Some("2025-04-19")
+        );
     }
 
     #[test]
