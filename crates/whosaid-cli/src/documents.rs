@@ -362,6 +362,14 @@ mod tests {
     use super::*;
     use whosaid_warc::WarcWriter;
 
+    /// `ingest` reads documents on one thread and extracts on others.
+    #[test]
+    fn documents_can_move_to_another_thread() {
+        fn is_send<T: Send>() {}
+        is_send::<Documents>();
+        is_send::<Item>();
+    }
+
     #[test]
     fn file_kinds_by_name() {
         let rows = [

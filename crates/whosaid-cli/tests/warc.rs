@@ -411,3 +411,64 @@ fn directories_yield_warc_and_record_files() {
         ]
     );
 }
+
+/// Real news pages (the WCXB development pages in `../shared`, read there,
+/// never copied) give the same articles from a WARC file as from their own
+/// files, stored gzip-encoded the way a crawler keeps them.
+#[test]
+fn real_pages_from_a_warc_match_their_files() {
+    let html = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/wcxb-articles-dev/html");
+    let Ok(entries) = std::fs::read_dir(&html) else {
+        eprintln!("skipping: {} is absent", html.display());
+        return;
+    };
+    let mut pages: Vec<PathBuf> = entries
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".html.gz"))
+        .collect();
+    pages.sort();
+    // Every 40th page: a spread of sites, quick enough for a debug build.
+    let pages: Vec<PathBuf> = pages.into_iter().step_by(40).collect();
+    assert!(
+        pages.len() >= 10,
+        "only {} pages in {}",
+        pages.len(),
+        html.display()
+    );
+    let dir = TempDir::new("real");
+    let mut w = WarcWriter::new(Vec::new(), true);
+    for page in &pages {
+        let body = std::fs::read(page).expect("reading a page");
+        let uri = format!("https://wcxb.invalid/{}", page.display());
+        w.write_response(
+            &uri,
+            WARC_DATE,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip",
+            &body,
+        )
+        .expect("writing");
+    }
+    let warc = dir.write("real.warc.gz", w.into_inner().expect("writing"));
+    let from_warc = whosaid(&["extract", "--format", "jsonl", &warc]);
+    let paths: Vec<String> = pages.iter().map(|p| p.display().to_string()).collect();
+    let mut args = vec!["extract", "--format", "jsonl"];
+    args.extend(paths.iter().map(String::as_str));
+    let from_files = whosaid(&args);
+    assert_eq!(from_warc.code, from_files.code);
+    let (a, b) = (from_warc.records(), from_files.records());
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "{}\n{}",
+        from_warc.stderr,
+        from_files.stderr
+    );
+    for (a, b) in a.iter().zip(&b) {
+        let name = b.source.path.as_deref().unwrap_or("");
+        assert_eq!(a.source.sha256, b.source.sha256, "{name}");
+        assert_eq!(a.article.title, b.article.title, "{name}");
+        assert_eq!(a.article.text, b.article.text, "{name}");
+        assert_eq!(a.attributions, b.attributions, "{name}");
+    }
+}
