@@ -440,3 +440,28 @@ fn ingest_with_no_readable_input_fails() {
     assert!(err.contains(&format!("whosaid: {missing}: ")), "{err}");
     assert_eq!(summary(&err), [0, 0, 0, 1]);
 }
+
+#[test]
+fn exported_records_ingest_back_into_the_same_ledger() {
+    let l = ledger();
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("ledger.jsonl");
+    let o = run(&[
+        "export",
+        "--db",
+        &l.db,
+        "--format",
+        "jsonl",
+        "--out",
+        records.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let copy = dir.path().join("copy.db").display().to_string();
+    let o = run(&["ingest", "--db", &copy, records.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    let expected = sorted_records(&l.db);
+    let n = expected.len() as u64;
+    assert_eq!(summary(&err), [n, n, 0, 0], "{err}");
+    assert_eq!(sorted_records(&copy), expected);
+}
