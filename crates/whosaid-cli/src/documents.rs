@@ -312,14 +312,15 @@ fn page_document(name: &str, record: WarcRecord) -> Option<Document> {
     })
 }
 
-/// HTML, XHTML and text payloads; a response without a type is given to
-/// the pipeline to sniff.
+/// HTML, XHTML and plain-text payloads (not scripts, style sheets or data
+/// that happen to be `text/*`); a response without a type is given to the
+/// pipeline to sniff.
 fn is_page_type(content_type: Option<&str>) -> bool {
     let Some(media) = content_type else {
         return true;
     };
     let media = media.to_ascii_lowercase();
-    media.starts_with("text/") || media.contains("html")
+    media == "text/plain" || media.contains("html")
 }
 
 fn skip_rest_of_line(reader: &mut dyn BufRead) -> io::Result<()> {
@@ -418,6 +419,9 @@ mod tests {
                 true,
             ),
             ("HTTP/1.1 200 OK", true),
+            ("HTTP/1.1 200 OK\r\nContent-Type: TEXT/HTML", true),
+            ("HTTP/1.1 200 OK\r\nContent-Type: text/css", false),
+            ("HTTP/1.1 200 OK\r\nContent-Type: text/javascript", false),
             ("HTTP/1.1 200 OK\r\nContent-Type: image/jpeg", false),
             ("HTTP/1.1 200 OK\r\nContent-Type: application/pdf", false),
             ("HTTP/1.1 301 Moved\r\nContent-Type: text/html", false),
