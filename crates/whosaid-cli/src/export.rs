@@ -6,6 +6,7 @@
 //! columns are documented in README.md ("Ledger"); other programs rely on
 //! them, so add columns freely but never rename or remove one.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -60,11 +61,17 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
         let Some(dir) = &args.out else {
             bail!("--format parquet needs --out DIR (the directory gets documents.parquet and attributions.parquet)");
         };
-        if !args.flags.is_empty() || args.limit.is_some() {
-            bail!("--format parquet exports the whole ledger; query flags and --limit work with jsonl and csv");
-        }
         let store = whosaid_store::open(&args.db)?;
-        let counts = export_parquet(store.as_ref(), &args.db, dir)?;
+        let only = if args.flags.is_empty() && args.limit.is_none() {
+            None
+        } else {
+            Some(matching(
+                store.as_ref(),
+                args.flags.to_query(0),
+                args.limit,
+            )?)
+        };
+        let counts = export_parquet(store.as_ref(), &args.db, dir, only.as_ref())?;
         eprintln!(
             "whosaid: wrote {} documents and {} attributions to {}",
             counts.0,
@@ -133,6 +140,22 @@ impl std::fmt::Display for StepError {
 }
 
 impl std::error::Error for StepError {}
+
+/// The (document, attribution index) pairs a query selects: only these go
+/// into the Parquet tables when query flags are given. Pairs, not rows, so
+/// that memory stays small however many match.
+fn matching(
+    store: &dyn Store,
+    query: AttributionQuery,
+    limit: Option<usize>,
+) -> Result<HashSet<(i64, i64)>> {
+    let mut pairs = HashSet::new();
+    each_row(store, query, limit, &mut |row| {
+        pairs.insert((row.document, row.index));
+        Ok(())
+    })?;
+    Ok(pairs)
+}
 
 /// Walks every row of a query, a page at a time (keyset pagination), up to
 /// `limit` rows.
@@ -344,9 +367,10 @@ fn int(n: usize) -> i64 {
 }
 
 impl AttributionColumns {
-    fn push(&mut self, doc: &StoredDocument) {
+    /// Appends the document's attributions, or those `keep` accepts.
+    fn push(&mut self, doc: &StoredDocument, keep: &dyn Fn(usize) -> bool) {
         let r = &doc.record;
-        for at in &r.attributions {
+        for at in r.attributions.iter().filter(|a| keep(a.id)) {
             let actor_name = at
                 .speaker
                 .as_ref()
@@ -453,8 +477,14 @@ impl TableFile {
 }
 
 /// Writes documents.parquet and attributions.parquet into `dir`; returns
-/// the number of rows of each.
-pub fn export_parquet(store: &dyn Store, db: &str, dir: &Path) -> Result<(u64, u64)> {
+/// the number of rows of each. With `only`, just those attributions and the
+/// documents that hold them.
+pub fn export_parquet(
+    store: &dyn Store,
+    db: &str,
+    dir: &Path,
+    only: Option<&HashSet<(i64, i64)>>,
+) -> Result<(u64, u64)> {
     fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     let mut documents = TableFile::create(dir, "documents.parquet", documents_schema())?;
     let mut attributions = TableFile::create(dir, "attributions.parquet", attributions_schema())?;
@@ -462,10 +492,24 @@ pub fn export_parquet(store: &dyn Store, db: &str, dir: &Path) -> Result<(u64, u
     let mut at_columns = AttributionColumns::default();
     let (mut doc_rows, mut at_rows) = (0u64, 0u64);
     let walked = each_document(store, db, &mut |doc| {
+        let id = doc.id;
+        let keep = |index: usize| match only {
+            None => true,
+            Some(pairs) => i64::try_from(index).is_ok_and(|i| pairs.contains(&(id, i))),
+        };
+        let kept = doc
+            .record
+            .attributions
+            .iter()
+            .filter(|a| keep(a.id))
+            .count();
+        if only.is_some() && kept == 0 {
+            return Ok(());
+        }
         doc_columns.push(&doc);
-        at_columns.push(&doc);
+        at_columns.push(&doc, &keep);
         doc_rows += 1;
-        at_rows += doc.record.attributions.len() as u64;
+        at_rows += kept as u64;
         if doc_columns.rows >= DOCUMENT_BATCH {
             documents.write(&doc_columns.finish(&documents.schema)?)?;
             attributions.write(&at_columns.finish(&attributions.schema)?)?;

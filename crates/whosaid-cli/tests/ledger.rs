@@ -377,6 +377,37 @@ fn export_writes_records_rows_and_parquet_tables_that_agree() {
         assert_eq!(row["speaker"], who.as_str());
     }
 
+    // With query flags, only the matching attributions and their documents.
+    let chosen = dir.path().join("chosen");
+    let o = run(&[
+        "export",
+        "--db",
+        &l.db,
+        "--format",
+        "parquet",
+        "--speaker",
+        &who,
+        "--out",
+        chosen.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let matched: Vec<serde_json::Value> = written
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let documents: std::collections::BTreeSet<i64> = matched
+        .iter()
+        .map(|r| r["document"].as_i64().unwrap())
+        .collect();
+    let rows_in = |dir: &Path, name: &str| {
+        use parquet::file::reader::FileReader;
+        let file = std::fs::File::open(dir.join(name)).unwrap();
+        let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
+        reader.metadata().file_metadata().num_rows() as usize
+    };
+    assert_eq!(rows_in(&chosen, "documents.parquet"), documents.len());
+    assert_eq!(rows_in(&chosen, "attributions.parquet"), matched.len());
+
     let no_dir = run(&["export", "--db", &l.db, "--format", "parquet"]);
     assert_eq!(no_dir.status.code(), Some(2));
     assert!(stderr(&no_dir).contains("--out"), "{}", stderr(&no_dir));
