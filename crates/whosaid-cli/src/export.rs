@@ -61,7 +61,7 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
         let Some(dir) = &args.out else {
             bail!("--format parquet needs --out DIR (the directory gets documents.parquet and attributions.parquet)");
         };
-        let store = whosaid_store::open(&args.db)?;
+        let store = crate::query::open_existing(&args.db)?;
         let only = if args.flags.is_empty() && args.limit.is_none() {
             None
         } else {
@@ -80,7 +80,7 @@ pub fn run(args: ExportArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let store = whosaid_store::open(&args.db)?;
+    let store = crate::query::open_existing(&args.db)?;
     let (sink, target): (Box<dyn Write>, String) = match &args.out {
         Some(path) => (
             Box::new(

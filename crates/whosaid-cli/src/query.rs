@@ -164,8 +164,17 @@ pub struct QueryArgs {
     format: RowFormat,
 }
 
+/// Opens a ledger to read. Unlike `ingest`, reading never creates one: a
+/// mistyped path is an error, not a new empty database.
+pub fn open_existing(db: &str) -> Result<Box<dyn Store>> {
+    if !whosaid_store::is_postgres_url(db) && !std::path::Path::new(db).exists() {
+        anyhow::bail!("{db}: no such ledger (whosaid ingest --db {db} ... creates one)");
+    }
+    Ok(whosaid_store::open(db)?)
+}
+
 pub fn run_query(args: QueryArgs) -> Result<ExitCode> {
-    let store = whosaid_store::open(&args.db)?;
+    let store = open_existing(&args.db)?;
     let rows = store.query(&args.flags.to_query(args.limit))?;
     let stdout = io::stdout();
     let width = output_width(stdout.is_terminal());
@@ -366,7 +375,7 @@ pub struct SpeakersArgs {
 }
 
 pub fn run_speakers(args: SpeakersArgs) -> Result<ExitCode> {
-    let store: Box<dyn Store> = whosaid_store::open(&args.db)?;
+    let store = open_existing(&args.db)?;
     let speakers = store.speakers(args.name.as_deref(), args.limit)?;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());

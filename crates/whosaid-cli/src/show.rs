@@ -33,7 +33,7 @@ pub struct ShowArgs {
 }
 
 pub fn run(args: ShowArgs) -> Result<ExitCode> {
-    let store = whosaid_store::open(&args.db)?;
+    let store = crate::query::open_existing(&args.db)?;
     let Some(doc) = store.document(args.doc.trim())? else {
         eprintln!(
             "whosaid: {}: no document {:?} (give an id or at least 8 hex digits of a sha256)",

@@ -496,3 +496,25 @@ fn exported_records_ingest_back_into_the_same_ledger() {
     assert_eq!(summary(&err), [n, n, 0, 0], "{err}");
     assert_eq!(sorted_records(&copy), expected);
 }
+
+#[test]
+fn reading_a_missing_ledger_is_an_error_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("ledgr.db");
+    let name = typo.to_str().unwrap();
+    for args in [
+        vec!["query", "--db", name],
+        vec!["speakers", "--db", name],
+        vec!["show", "--db", name, "1"],
+        vec!["export", "--db", name, "--format", "csv"],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains(&format!("{name}: no such ledger")),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!typo.exists(), "{args:?} created the database");
+    }
+}
