@@ -1060,7 +1060,10 @@ fn walk(tree: &Tree) -> Facts {
                 }
                 descend = false;
             }
-            "article" | "main" => child_flags |= IN_ARTICLE,
+            // The page's main content is never boilerplate, whatever wraps
+            // it (an unclosed banner `<aside>` swallows whole pages).
+            "main" => child_flags = (child_flags | IN_ARTICLE) & !IN_NOISE,
+            "article" => child_flags |= IN_ARTICLE,
             "header" => child_flags |= IN_HEADER,
             "nav" | "footer" => child_flags |= IN_NOISE,
             // Inside an article an aside is often the post's own meta box
@@ -1452,6 +1455,14 @@ mod tests {
                 name: "label and name in elements of their own, whitespace between",
                 html: "<html><head><title>Fog lifts</title></head><body><main><h1>Fog lifts</h1>
                     <div>\n  <h3>Author</h3>\n  <p>  Ada Stone</p>\n</div><p>Body.</p></main></body></html>",
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "the main content inside an unclosed banner aside is not boilerplate",
+                html: r#"<html><head><title>Fog lifts</title></head><body><aside class="banner"><p>Sale!</p>
+                    <main><h1>Fog lifts</h1><p class="by">By Ada Stone</p><p>Body.</p></main></body></html>"#,
                 title: Some("Fog lifts"),
                 authors: &["Ada Stone"],
                 published: None,
