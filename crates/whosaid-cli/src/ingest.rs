@@ -236,7 +236,6 @@ pub fn run(args: IngestArgs) -> Result<ExitCode> {
     let reader = {
         let done_tx = done_tx.clone();
         let stop = stop.clone();
-        let db = args.db.clone();
         let max_bytes = args.max_bytes;
         thread::Builder::new()
             .name("ingest-reader".into())
@@ -246,7 +245,6 @@ pub fn run(args: IngestArgs) -> Result<ExitCode> {
                     sizes,
                     max_bytes,
                     lookup.as_ref(),
-                    &db,
                     &work_tx,
                     &done_tx,
                     &stop,
@@ -386,13 +384,11 @@ enum Candidate {
     Record(Box<NewDocument>, u64),
 }
 
-#[allow(clippy::too_many_arguments)]
 fn read_inputs(
     sources: Vec<InputSource>,
     sizes: Vec<Option<u64>>,
     max_bytes: u64,
     lookup: &dyn Store,
-    db: &str,
     work_tx: &Sender<Work>,
     done_tx: &Sender<Done>,
     stop: &AtomicBool,
@@ -440,28 +436,14 @@ fn read_inputs(
                 }
             }
             if pending.len() >= KNOWN_BATCH
-                && !dispatch(
-                    &mut pending,
-                    lookup,
-                    db,
-                    &mut lookups_work,
-                    work_tx,
-                    done_tx,
-                )
+                && !dispatch(&mut pending, lookup, &mut lookups_work, work_tx, done_tx)
             {
                 return;
             }
         }
         base = end;
     }
-    dispatch(
-        &mut pending,
-        lookup,
-        db,
-        &mut lookups_work,
-        work_tx,
-        done_tx,
-    );
+    dispatch(&mut pending, lookup, &mut lookups_work, work_tx, done_tx);
 }
 
 /// Sends pending documents on: those already stored to the writer as known,
@@ -470,7 +452,6 @@ fn read_inputs(
 fn dispatch(
     pending: &mut Vec<(String, Candidate)>,
     lookup: &dyn Store,
-    db: &str,
     lookups_work: &mut bool,
     work_tx: &Sender<Work>,
     done_tx: &Sender<Done>,
@@ -479,12 +460,17 @@ fn dispatch(
         let hashes: Vec<&str> = pending.iter().map(|(sha, _)| sha.as_str()).collect();
         match lookup.known(&hashes) {
             Ok(k) if k.len() == hashes.len() => k,
-            Ok(_) | Err(_) => {
+            answer => {
                 // Not fatal: every document is then extracted and the
-                // store's own duplicate check keeps it stored once.
+                // store's own duplicate check keeps it stored once. The
+                // store's error names the database (without a password).
                 *lookups_work = false;
+                let why = match answer {
+                    Err(e) => e.to_string(),
+                    Ok(_) => "the store answered for the wrong number of documents".into(),
+                };
                 let _ = done_tx.send(Done::Notice(format!(
-                    "whosaid: {db}: could not check which documents are already stored; extracting them all"
+                    "whosaid: {why}; not checking which documents are already stored, extracting them all"
                 )));
                 vec![false; hashes.len()]
             }

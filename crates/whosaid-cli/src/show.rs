@@ -35,9 +35,10 @@ pub struct ShowArgs {
 pub fn run(args: ShowArgs) -> Result<ExitCode> {
     let store = crate::query::open_existing(&args.db)?;
     let Some(doc) = store.document(args.doc.trim())? else {
+        // The database is not named: a PostgreSQL URL may hold a password.
         eprintln!(
-            "whosaid: {}: no document {:?} (give an id or at least 8 hex digits of a sha256)",
-            args.db, args.doc
+            "whosaid: no document {:?} in the ledger (give an id or at least 8 hex digits of a sha256)",
+            args.doc
         );
         return Ok(ExitCode::from(1));
     };
