@@ -213,6 +213,18 @@ fn query_narrows_by_stance_site_and_date() {
         site.iter().all(|r| r["site"] == "Castlemere Gazette"),
         "{site:?}"
     );
+    let fences = rows(&["--about", "summer fences"]);
+    assert!(!fences.is_empty());
+    for r in &fences {
+        let content = r["content"].as_str().unwrap().to_lowercase();
+        assert!(
+            content.contains("summer") && content.contains("fences"),
+            "{content}"
+        );
+    }
+    let direct = rows(&["--kind", "direct"]);
+    assert!(!direct.is_empty() && direct.len() < all.len());
+    assert!(direct.iter().all(|r| r["kind"] == "direct"));
     let january = rows(&["--since", "2025-01-01", "--until", "2025-01-31"]);
     assert!(!january.is_empty());
     for r in &january {
