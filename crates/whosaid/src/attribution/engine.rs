@@ -1529,20 +1529,28 @@ pub enum MergePolicy {
     /// Direct quotes, headlines and "according to" from the rules are
     /// kept; for everything else the tagger's candidate wins.
     QuotesFromRules,
+    /// As `QuotesFromRules`, but where the tagger found nothing the rules'
+    /// reported speech survives only when it quotes (mixed) or is nested
+    /// in a quotation (structure PolNeAR does not score): measured on
+    /// PolNeAR (DESIGN.md, "Rules and the learned tagger together"), the
+    /// plain reported speech the tagger passes over is mostly not an
+    /// attribution there.
+    QuotesFromRulesSpeechFromTagger,
 }
 
 /// Combines rule and tagger candidates: two candidates are the same
 /// attribution when their contents share at least half of the smaller
 /// content's tokens. Linear in the tokens: coverage is a bitmap.
 pub fn merge(
-    token_count: usize,
+    analysis: &Analysis,
     rules: Vec<Candidate>,
     tagged: Vec<Candidate>,
     policy: MergePolicy,
 ) -> Vec<Candidate> {
+    let token_count = analysis.tokens.len();
     let strong = |c: &Candidate| match policy {
         MergePolicy::RulesFirst => true,
-        MergePolicy::QuotesFromRules => matches!(
+        MergePolicy::QuotesFromRules | MergePolicy::QuotesFromRulesSpeechFromTagger => matches!(
             c.kind,
             AttributionKind::Direct | AttributionKind::Headline | AttributionKind::AccordingTo
         ),
@@ -1615,7 +1623,22 @@ pub fn merge(
                 .is_some_and(|s| s.iter().any(|&b| b))
         })
     };
-    out.extend(weak_rules.into_iter().filter(|c| !touches(c)));
+    match policy {
+        MergePolicy::QuotesFromRulesSpeechFromTagger => {
+            let quoted = open_double_quote(analysis);
+            let nested = |c: &Candidate| {
+                c.cue
+                    .as_ref()
+                    .is_some_and(|r| quoted.get(r.start).copied().unwrap_or(false))
+            };
+            out.extend(
+                weak_rules
+                    .into_iter()
+                    .filter(|c| !touches(c) && (c.kind == AttributionKind::Mixed || nested(c))),
+            );
+        }
+        _ => out.extend(weak_rules.into_iter().filter(|c| !touches(c))),
+    }
     out.extend(tagged);
     out.sort_by_key(|c| (c.content_span().start, usize::MAX - c.content_span().end));
     assign_parents(&mut out);

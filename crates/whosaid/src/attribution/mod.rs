@@ -57,10 +57,10 @@ pub fn analyze_with(article: &Article, options: Options) -> Attributions {
         engine::fill_sources(text, &analysis, &quotes, &mut tagged);
         let rules = std::mem::take(&mut assembly.candidates);
         assembly.candidates = engine::merge(
-            analysis.tokens.len(),
+            &analysis,
             rules,
             tagged,
-            engine::MergePolicy::QuotesFromRules,
+            engine::MergePolicy::QuotesFromRulesSpeechFromTagger,
         );
     }
     build(text, &analysis, &quotes, assembly)

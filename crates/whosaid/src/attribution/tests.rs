@@ -416,3 +416,94 @@ fn with_the_tagger_hostile_input_stays_linear() {
         });
     }
 }
+
+/// Which rule candidates survive a merge with no tagged candidate at all,
+/// by policy: (text, kind of the rule candidate, kept by
+/// QuotesFromRules, kept by QuotesFromRulesSpeechFromTagger).
+#[test]
+fn rule_candidates_the_tagger_did_not_see() {
+    use super::engine::{self, MergePolicy};
+    use super::{quotes, text};
+    let rows = [
+        (
+            "The mayor said the bridge would reopen in May.",
+            AttributionKind::Indirect,
+            true,
+            false,
+        ),
+        (
+            "The mayor said the bridge was “perfectly safe” now.",
+            AttributionKind::Mixed,
+            true,
+            true,
+        ),
+        (
+            "“The bridge is closed,” the mayor said.",
+            AttributionKind::Direct,
+            true,
+            true,
+        ),
+    ];
+    for (input, kind, quotes_from_rules, speech_from_tagger) in rows {
+        let article = from_plain_text(input.to_string());
+        let analysis = text::analyze(&article.text, &article.blocks);
+        let found = quotes::find_quotes(&analysis);
+        let rules = engine::assemble(&article.text, &analysis, &found).candidates;
+        assert!(
+            rules.iter().any(|c| c.kind == kind),
+            "{input}: the rules find a {kind:?} candidate: {rules:?}"
+        );
+        for (policy, expected) in [
+            (MergePolicy::QuotesFromRules, quotes_from_rules),
+            (
+                MergePolicy::QuotesFromRulesSpeechFromTagger,
+                speech_from_tagger,
+            ),
+        ] {
+            let merged = engine::merge(&analysis, rules.clone(), Vec::new(), policy);
+            assert_eq!(
+                merged.iter().any(|c| c.kind == kind),
+                expected,
+                "{input} under {policy:?}: {merged:?}"
+            );
+        }
+    }
+}
+
+/// A rule attribution nested in a quotation is structure PolNeAR does not
+/// score; it survives the merge under every policy.
+#[test]
+fn nested_reported_speech_survives_the_merge() {
+    use super::engine::{self, MergePolicy};
+    use super::{quotes, text};
+    let input = "“He told me he denied it, and I believe him,” the senator said.";
+    let article = from_plain_text(input.to_string());
+    let analysis = text::analyze(&article.text, &article.blocks);
+    let found = quotes::find_quotes(&analysis);
+    let rules = engine::assemble(&article.text, &analysis, &found).candidates;
+    let inner = rules
+        .iter()
+        .filter(|c| c.kind == AttributionKind::Indirect)
+        .count();
+    assert!(
+        inner > 0,
+        "the rules find reported speech inside the quote: {rules:?}"
+    );
+    let merged = engine::merge(
+        &analysis,
+        rules,
+        Vec::new(),
+        MergePolicy::QuotesFromRulesSpeechFromTagger,
+    );
+    assert_eq!(
+        merged
+            .iter()
+            .filter(|c| c.kind == AttributionKind::Indirect)
+            .count(),
+        inner
+    );
+    assert!(merged
+        .iter()
+        .filter(|c| c.kind == AttributionKind::Indirect)
+        .all(|c| c.parent.is_some()));
+}
