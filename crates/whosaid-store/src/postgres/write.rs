@@ -230,31 +230,43 @@ async fn write_batch(store: &PostgresStore, batch: &Batch<'_>) -> Result<Vec<Put
         .map_err(store.fail("cannot start a transaction"))?;
     let fail = store.fail("cannot store the batch");
 
-    tx.batch_execute(CREATE_STAGING).await.map_err(&fail)?;
-    let copy = tx.prepare_cached(COPY_STAGING).await.map_err(&fail)?;
-    let sink = tx.copy_in(&copy).await.map_err(&fail)?;
-    let mut writer = pin!(BinaryCopyInWriter::new(sink, &STAGING_TYPES));
-    for row in &batch.rows {
-        writer.as_mut().write(&row.values()).await.map_err(&fail)?;
-    }
-    writer.finish().await.map_err(&fail)?;
-
-    let insert = tx.prepare_cached(INSERT_DOCUMENTS).await.map_err(&fail)?;
-    let mut inserted: HashMap<String, DocumentId> = HashMap::new();
-    for row in tx.query(&insert, &[]).await.map_err(&fail)? {
-        inserted.insert(row.get(1), row.get(0));
-    }
+    // Documents stored before are left out of the COPY: a re-run of a
+    // batch sends digests, not records.
+    let find = tx.prepare_cached(FIND_DOCUMENTS).await.map_err(&fail)?;
+    let shas: Vec<&str> = batch.rows.iter().map(|row| row.sha.as_str()).collect();
     let mut existing: HashMap<String, DocumentId> = HashMap::new();
-    let missing: Vec<&str> = batch
+    for row in tx.query(&find, &[&shas]).await.map_err(&fail)? {
+        existing.insert(row.get(1), row.get(0));
+    }
+    let fresh: Vec<&DocumentRow> = batch
         .rows
         .iter()
-        .map(|row| row.sha.as_str())
-        .filter(|sha| !inserted.contains_key(*sha))
+        .filter(|row| !existing.contains_key(&row.sha))
         .collect();
-    if !missing.is_empty() {
-        let find = tx.prepare_cached(FIND_DOCUMENTS).await.map_err(&fail)?;
-        for row in tx.query(&find, &[&missing]).await.map_err(&fail)? {
-            existing.insert(row.get(1), row.get(0));
+    let mut inserted: HashMap<String, DocumentId> = HashMap::new();
+    if !fresh.is_empty() {
+        tx.batch_execute(CREATE_STAGING).await.map_err(&fail)?;
+        let copy = tx.prepare_cached(COPY_STAGING).await.map_err(&fail)?;
+        let sink = tx.copy_in(&copy).await.map_err(&fail)?;
+        let mut writer = pin!(BinaryCopyInWriter::new(sink, &STAGING_TYPES));
+        for row in &fresh {
+            writer.as_mut().write(&row.values()).await.map_err(&fail)?;
+        }
+        writer.finish().await.map_err(&fail)?;
+        let insert = tx.prepare_cached(INSERT_DOCUMENTS).await.map_err(&fail)?;
+        for row in tx.query(&insert, &[]).await.map_err(&fail)? {
+            inserted.insert(row.get(1), row.get(0));
+        }
+        // Stored by a concurrent batch since the lookup above.
+        let missing: Vec<&str> = fresh
+            .iter()
+            .map(|row| row.sha.as_str())
+            .filter(|sha| !inserted.contains_key(*sha))
+            .collect();
+        if !missing.is_empty() {
+            for row in tx.query(&find, &[&missing]).await.map_err(&fail)? {
+                existing.insert(row.get(1), row.get(0));
+            }
         }
     }
 
