@@ -508,8 +508,14 @@ fn longest_phrase(table: &[&str], words: &[String]) -> Option<usize> {
     table
         .iter()
         .filter_map(|phrase| {
-            let n = phrase.split(' ').count();
-            (n <= words.len() && phrase.split(' ').zip(words).all(|(p, w)| p == w)).then_some(n)
+            let mut n = 0;
+            for part in phrase.split(' ') {
+                if words.get(n).map(String::as_str) != Some(part) {
+                    return None;
+                }
+                n += 1;
+            }
+            Some(n)
         })
         .max()
 }

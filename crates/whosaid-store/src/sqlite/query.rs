@@ -71,8 +71,14 @@ impl SqliteStore {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            conditions.push("a.speaker_id IN (SELECT value FROM json_each(?))");
-            values.push(Value::Text(json_ids(&ids)));
+            if let [id] = ids[..] {
+                // One key: its index is already in query order, no sort.
+                conditions.push("a.speaker_id = ?");
+                values.push(Value::Integer(id));
+            } else {
+                conditions.push("a.speaker_id IN (SELECT value FROM json_each(?))");
+                values.push(Value::Text(json_ids(&ids)));
+            }
         }
         if let Some(stance) = q.stance {
             conditions.push("a.stance = ?");
@@ -394,18 +400,20 @@ impl SqliteStore {
             .find(|r| r.id == rep)
             .map_or_else(|| "unknown".to_string(), |r| r.kind.clone());
         let attributions: i64 = rows.iter().map(|r| r.attributions).sum();
-        let documents = if rows.len() == 1 {
-            rows[0].documents
-        } else {
-            // The same article may quote both keys: count it once.
-            self.conn
+        let mut documents: i64 = rows.iter().map(|r| r.documents).sum();
+        if rows.len() > 1 {
+            // An article quoting both keys counts once.
+            let both: i64 = self
+                .conn
                 .prepare_cached(
-                    "SELECT count(DISTINCT document_id) FROM attributions
-                      WHERE speaker_id IN (SELECT value FROM json_each(?1))",
+                    "SELECT coalesce(sum(documents), 0) FROM speaker_pairs
+                      WHERE surname_id IN (SELECT value FROM json_each(?1))
+                        AND person_id IN (SELECT value FROM json_each(?1))",
                 )
                 .and_then(|mut s| s.query_row([json_ids(members)], |r| r.get(0)))
-                .map_err(self.err("cannot count a speaker's documents"))?
-        };
+                .map_err(self.err("cannot count a speaker's documents"))?;
+            documents -= both;
+        }
         let stance_counts = self.aggregate(
             "SELECT stance, sum(n) FROM speaker_stances
               WHERE speaker_id IN (SELECT value FROM json_each(?1)) GROUP BY stance",

@@ -84,6 +84,15 @@ CREATE TABLE speaker_months (
     PRIMARY KEY (speaker_id, month)
 ) WITHOUT ROWID;
 
+-- Documents that quote both a one-word key and a longer key ending in it,
+-- so that a folded group counts such a document once.
+CREATE TABLE speaker_pairs (
+    surname_id INTEGER NOT NULL REFERENCES speakers (id),
+    person_id  INTEGER NOT NULL REFERENCES speakers (id),
+    documents  INTEGER NOT NULL,
+    PRIMARY KEY (surname_id, person_id)
+) WITHOUT ROWID;
+
 CREATE TABLE attributions (
     ord          INTEGER PRIMARY KEY,
     document_id  INTEGER NOT NULL REFERENCES documents (id),
@@ -98,7 +107,7 @@ CREATE TABLE attributions (
     content      TEXT NOT NULL,
     parent_idx   INTEGER
 );
-CREATE INDEX attributions_speaker ON attributions (speaker_id, ord, document_id)
+CREATE INDEX attributions_speaker ON attributions (speaker_id, ord)
     WHERE speaker_id IS NOT NULL;
 CREATE INDEX attributions_stance ON attributions (stance, ord);
 CREATE INDEX attributions_kind ON attributions (kind, ord);

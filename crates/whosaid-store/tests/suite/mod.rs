@@ -49,6 +49,7 @@ macro_rules! store_suite {
             cursor_pages_with_filters,
             speakers_count_stances_per_folded_identity,
             speakers_by_name_group_by_identity,
+            a_folded_group_counts_a_document_once,
             speaker_profile_names_and_months,
             for_each_document_streams_in_id_order,
             unicode_content_round_trips_and_is_searchable,
@@ -93,6 +94,7 @@ pub fn run_all(open: Open<'_>) {
     cursor_pages_with_filters(open);
     speakers_count_stances_per_folded_identity(open);
     speakers_by_name_group_by_identity(open);
+    a_folded_group_counts_a_document_once(open);
     speaker_profile_names_and_months(open);
     for_each_document_streams_in_id_order(open);
     unicode_content_round_trips_and_is_searchable(open);
@@ -1073,6 +1075,27 @@ pub fn speakers_by_name_group_by_identity(open: Open<'_>) {
     let ivanka = store.speakers(Some("Ivanka Trump"), 10).unwrap();
     assert_eq!(ivanka, trumps[1..].to_vec());
     assert!(store.speakers(Some("Nobody Known"), 10).unwrap().is_empty());
+}
+
+pub fn a_folded_group_counts_a_document_once(open: Open<'_>) {
+    let mut store = open();
+    // The pipeline left "Quill" and "Ada Quill" as two actors of one article.
+    put(
+        store.as_mut(),
+        vec![
+            doc(80)
+                .said(person("Ada Quill"), "First")
+                .said(person("Quill"), "Second")
+                .build(),
+            doc(81).said(person("Quill"), "Third").build(),
+            doc(82).said(person("Ada Quill"), "Fourth").build(),
+        ],
+    );
+    let list = store.speakers(None, 10).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].attributions, list[0].documents), (4, 3));
+    assert_eq!(list[0].name, "Ada Quill");
+    assert_eq!(store.stats().unwrap().speakers, 1);
 }
 
 pub fn speaker_profile_names_and_months(open: Open<'_>) {
