@@ -407,9 +407,11 @@ impl Store for SqliteStore {
                                     .map_err(err("cannot update a speaker"))?;
                                 kind = actor.kind;
                             }
-                            if !speakers_here.contains_key(&id) {
+                            if let std::collections::hash_map::Entry::Vacant(slot) =
+                                speakers_here.entry(id)
+                            {
                                 *tally.documents.entry(id).or_default() += 1;
-                                speakers_here.insert(id, key.clone());
+                                slot.insert(key.clone());
                             }
                             speakers.insert(key, (id, kind));
                             speaker_id = Some(id);
