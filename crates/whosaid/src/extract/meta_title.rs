@@ -153,15 +153,35 @@ fn choose_raw(metas: &[&str], headings: &[&str], site_names: &[&str]) -> Option<
         // Meta titles are often an SEO rewording of the headline; a heading
         // on the same subject is the headline as shown. One sharing few
         // words is a logo, a section name or another story.
-        let heading = headings
+        let stripped_key = title_key(&stripped);
+        // The first heading, when on the same subject, unless a later one
+        // is wholly words of the title and the first is not: a site
+        // banner's heading can share a name with the title too.
+        let mut candidates = headings
             .iter()
             .map(|h| h.trim())
-            .find(|h| !h.is_empty() && !is_site_name(&title_key(h), &site_keys));
-        if let Some(h) = heading {
-            let (of_heading, of_meta) = word_overlap(&title_key(h), &title_key(&stripped));
-            if of_heading >= 0.3 && of_meta >= 0.25 {
-                return Some(strip_site_suffix(h, &site_keys));
+            .filter(|h| !h.is_empty() && !is_site_name(&title_key(h), &site_keys));
+        let mut best: Option<&str> = None;
+        if let Some(first) = candidates.next() {
+            let (first_of_heading, first_of_meta) = word_overlap(&title_key(first), &stripped_key);
+            if first_of_heading >= 0.3 && first_of_meta >= 0.25 {
+                best = Some(first);
             }
+            if first_of_heading < 1.0 {
+                for h in candidates {
+                    let (of_heading, of_meta) = word_overlap(&title_key(h), &stripped_key);
+                    if of_heading >= 1.0 && of_meta >= 0.25 && of_meta > first_of_meta {
+                        best = Some(h);
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(h) = best {
+            if decorates(h, &stripped_key) {
+                return Some(stripped);
+            }
+            return Some(strip_site_suffix(h, &site_keys));
         }
         return Some(stripped);
     }
@@ -170,6 +190,32 @@ fn choose_raw(metas: &[&str], headings: &[&str], site_names: &[&str]) -> Option<
         .map(|h| h.trim())
         .find(|h| !h.is_empty())
         .map(str::to_string)
+}
+
+/// The heading is the meta title with words run on before or after it
+/// and no separator or sentence break between: a date, a score, a
+/// visually hidden label ("Dec 18 2025 Headline", "Headline (example.com)
+/// 87"). A heading that adds a subtitle after a colon or a dash is the
+/// fuller headline instead.
+fn decorates(heading: &str, meta_key: &str) -> bool {
+    if word_count(meta_key) < 2 {
+        return false;
+    }
+    let key = title_key(heading);
+    // One word more is an article or a noun of the headline ("The …",
+    // "… Comparison"), not decoration.
+    let extra = key
+        .strip_prefix(meta_key)
+        .filter(|rest| rest.starts_with(' '))
+        .or_else(|| {
+            key.strip_suffix(meta_key)
+                .filter(|rest| rest.ends_with(' '))
+        });
+    extra.is_some_and(|rest| word_count(rest) >= 2)
+        && !SEPARATORS.iter().any(|sep| heading.contains(sep))
+        && ![": ", "? ", "! ", ". ", ", "]
+            .iter()
+            .any(|p| heading.contains(p))
 }
 
 /// A segment and the separator that preceded it ("" for the first).
@@ -368,6 +414,42 @@ mod tests {
                 headings: &["Rain due on the coast – Gazette"],
                 sites: &["Gazette"],
                 want: Some("Rain due on the coast"),
+            },
+            Row {
+                // A date run on before the headline is not part of it.
+                metas: &["Moss gardens in winter | Fen Weekly"],
+                headings: &["Dec 18 2025 Moss gardens in winter"],
+                sites: &[],
+                want: Some("Moss gardens in winter"),
+            },
+            Row {
+                // Nor a link's domain and a score after it.
+                metas: &["Moss gardens in winter"],
+                headings: &["Moss gardens in winter (fenweekly.test) 87"],
+                sites: &[],
+                want: Some("Moss gardens in winter"),
+            },
+            Row {
+                // A subtitle after a colon is the fuller headline.
+                metas: &["Moss gardens in winter | Fen Weekly"],
+                headings: &["Moss gardens in winter: why they thrive"],
+                sites: &[],
+                want: Some("Moss gardens in winter: why they thrive"),
+            },
+            Row {
+                // One word more is the headline's own.
+                metas: &["Best moss gardens of 2025"],
+                headings: &["The best moss gardens of 2025"],
+                sites: &[],
+                want: Some("The best moss gardens of 2025"),
+            },
+            Row {
+                // A banner heading sharing a name loses to a later heading
+                // made only of the title's words.
+                metas: &["The moss problem (Ida Fern)"],
+                headings: &["Ida Fern's gardens and notes:", "The moss problem"],
+                sites: &[],
+                want: Some("The moss problem"),
             },
             Row {
                 metas: &[],
