@@ -507,6 +507,325 @@ fn a_connection_the_server_closed_does_not_wedge_the_pool() {
     assert_eq!(store.stats().unwrap().documents, 10);
 }
 
+/// The same batches into SQLite and PostgreSQL, then every kind of question
+/// to both: the answers must be equal, row for row and cursor for cursor.
+#[test]
+fn answers_equal_sqlite_answers() {
+    use suite::{doc, organization, person, person_as, Who};
+    use whosaid::record::AttributionKind as K;
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let mut postgres = db.open();
+    let dir = tempfile::tempdir().unwrap();
+    let mut sqlite =
+        whosaid_store::SqliteStore::open(dir.path().join("ledger.db").to_str().unwrap()).unwrap();
+
+    let speakers: [Who; 13] = [
+        person("Donald Trump"),
+        person_as("Donald Trump", "Mr Trump"),
+        person("President Trump"),
+        person("Ivanka Trump"),
+        person("Vladimir Putin"),
+        person("Putin"),
+        organization("The Kremlin"),
+        Who::Actor("Dmitri Orlov", ActorKind::Unknown, "Orlov"),
+        person("Dmitri Orlov"),
+        person("Zoë Brontë"),
+        Who::Unresolved("officials"),
+        Who::Unresolved("he"),
+        Who::Nobody,
+    ];
+    let dates = [
+        Some("2024-03-05"),
+        Some("2024-03-05T10:00:00-05:00"),
+        Some("2023-12-31"),
+        None,
+        Some("yesterday"),
+        Some("1500-01-01"),
+        Some("2024-02-29"),
+        Some("2024-03-06"),
+    ];
+    let words = [
+        "budget", "harbour", "bridges", "repaired", "taxes", "election", "café", "or", "the",
+    ];
+    let cues = [
+        ("said", "say", Stance::Asserts),
+        ("denied", "deny", Stance::Denies),
+        ("believes", "believe", Stance::Believes),
+        ("questioned", "question", Stance::Doubts),
+        ("confirmed", "confirm", Stance::Affirms),
+        ("reported", "report", Stance::Reports),
+        ("plans", "plan", Stance::Intends),
+    ];
+    let kinds = [
+        K::Direct,
+        K::Indirect,
+        K::Mixed,
+        K::AccordingTo,
+        K::Headline,
+    ];
+    // A fixed pseudo-random sequence: the same corpus on every run.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut all = Vec::new();
+    for n in 0..150u64 {
+        // Every so often an article seen before comes again.
+        let n = if n % 11 == 10 { n / 3 } else { n };
+        let mut builder = doc(n);
+        if let Some(date) = dates[(n as usize * 7) % dates.len()] {
+            builder = builder.published(date);
+        }
+        builder = match n % 4 {
+            0 => builder
+                .site("Daily Planet")
+                .url(&format!("https://www.dailyplanet.test/{n}")),
+            1 => builder.site("The Bugle"),
+            2 => builder.url(&format!("http://bugle.test/{n}")),
+            _ => builder,
+        };
+        let mut rng = n as usize;
+        for q in 0..(1 + (n as usize % 5)) {
+            rng = rng * 31 + q * 7 + 3;
+            let who = speakers[(rng + q) % speakers.len()];
+            let content = format!(
+                "{} {} {} number {q}",
+                words[rng % words.len()],
+                words[(rng / 3) % words.len()],
+                words[(rng / 7) % words.len()]
+            );
+            let (cue, lemma, stance) = cues[(rng / 5) % cues.len()];
+            builder = builder.quote(
+                who,
+                &content,
+                (cue, lemma),
+                stance,
+                kinds[(rng / 11) % kinds.len()],
+            );
+        }
+        all.push(builder.build());
+    }
+    let mut start = 0;
+    while start < all.len() {
+        let size = 1 + next(17);
+        let end = (start + size).min(all.len());
+        let batch = &all[start..end];
+        assert_eq!(
+            postgres.put_batch(batch).unwrap(),
+            sqlite.put_batch(batch).unwrap(),
+            "batch {start}..{end}"
+        );
+        start = end;
+    }
+    assert_eq!(postgres.stats().unwrap(), sqlite.stats().unwrap());
+
+    fn same<T: PartialEq + std::fmt::Debug>(
+        what: &str,
+        a: whosaid_store::Result<T>,
+        b: whosaid_store::Result<T>,
+    ) -> Option<T> {
+        match (a, b) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, b, "{what}");
+                Some(a)
+            }
+            (Err(Error::InvalidQuery(a)), Err(Error::InvalidQuery(b))) => {
+                assert_eq!(a, b, "{what}");
+                None
+            }
+            (a, b) => panic!("{what}: postgres {a:?}, sqlite {b:?}"),
+        }
+    }
+
+    let names = [
+        "Trump",
+        "Donald Trump",
+        "President Donald J. Trump",
+        "Ivanka Trump",
+        "Putin",
+        "Vladimir Putin",
+        "the Kremlin",
+        "Orlov",
+        "Dmitri Orlov",
+        "zoë brontë",
+        "Nobody Here",
+        "he",
+        "officials",
+    ];
+    let mut queries = vec![AttributionQuery::default()];
+    for name in names {
+        queries.push(AttributionQuery {
+            speaker: Some(name.to_string()),
+            ..Default::default()
+        });
+    }
+    for about in [
+        "budget",
+        "harbour bridges",
+        "repair",
+        "cafe",
+        "CAFÉ",
+        "or",
+        "the",
+        "tax",
+        "***",
+        "zebra",
+    ] {
+        queries.push(AttributionQuery {
+            about: Some(about.to_string()),
+            ..Default::default()
+        });
+    }
+    for (_, _, stance) in cues {
+        queries.push(AttributionQuery {
+            stance: Some(stance),
+            ..Default::default()
+        });
+    }
+    for kind in kinds {
+        queries.push(AttributionQuery {
+            kind: Some(kind),
+            ..Default::default()
+        });
+    }
+    for site in [
+        "daily planet",
+        "DAILY PLANET",
+        "dailyplanet.test",
+        "https://bugle.test/x",
+        "The Bugle",
+        "nowhere",
+    ] {
+        queries.push(AttributionQuery {
+            site: Some(site.to_string()),
+            ..Default::default()
+        });
+    }
+    for (since, until) in [
+        (Some("2024-03-05"), None),
+        (None, Some("2024-03-05")),
+        (Some("2024-01-01"), Some("2024-03-05")),
+        (Some("2024-13-01"), None),
+        (None, Some("soon")),
+    ] {
+        queries.push(AttributionQuery {
+            since: since.map(str::to_string),
+            until: until.map(str::to_string),
+            ..Default::default()
+        });
+    }
+    queries.push(AttributionQuery {
+        speaker: Some("Trump".into()),
+        about: Some("budget".into()),
+        stance: Some(Stance::Asserts),
+        site: Some("daily planet".into()),
+        since: Some("2024-01-01".into()),
+        ..Default::default()
+    });
+    for query in &queries {
+        let whole = same(
+            &format!("{query:?}"),
+            postgres.query(query),
+            sqlite.query(query),
+        );
+        // The same rows page by page, through each backend's cursors.
+        let mut paged = Vec::new();
+        let mut page = AttributionQuery {
+            limit: 7,
+            ..query.clone()
+        };
+        while let Some(rows) = same(
+            &format!("{page:?}"),
+            postgres.query(&page),
+            sqlite.query(&page),
+        ) {
+            let Some(last) = rows.last() else {
+                break;
+            };
+            page.after = Some(last.cursor.clone());
+            paged.extend(rows);
+        }
+        if let Some(whole) = whole {
+            assert_eq!(paged, whole, "{query:?} paged");
+        }
+    }
+    let stranger = AttributionQuery {
+        after: Some(whosaid_store::Cursor {
+            published: None,
+            document: 9999,
+            index: 0,
+        }),
+        ..Default::default()
+    };
+    same(
+        "cursor to nowhere",
+        postgres.query(&stranger),
+        sqlite.query(&stranger),
+    );
+
+    for limit in [0, 1, 3] {
+        same(
+            &format!("speakers limit {limit}"),
+            postgres.speakers(None, limit),
+            sqlite.speakers(None, limit),
+        );
+    }
+    for name in names {
+        same(
+            &format!("speakers {name}"),
+            postgres.speakers(Some(name), 0),
+            sqlite.speakers(Some(name), 0),
+        );
+    }
+    for id in 0..20 {
+        same(
+            &format!("profile {id}"),
+            postgres.speaker_profile(id),
+            sqlite.speaker_profile(id),
+        );
+    }
+
+    let keys = [
+        "1",
+        "42",
+        "999",
+        &suite::sha(3),
+        &suite::sha(3)[..12],
+        "0000000",
+        "zzzzzzzz",
+        "",
+    ];
+    for key in keys {
+        let brief = |d: whosaid_store::Result<Option<StoredDocument>>| {
+            d.map(|d| d.map(|d| (d.id, d.offset, d.record)))
+        };
+        same(
+            &format!("document {key:?}"),
+            brief(postgres.document(key)),
+            brief(sqlite.document(key)),
+        );
+    }
+    let shas = [suite::sha(1), suite::sha(500), suite::sha(7).to_uppercase()];
+    let shas: Vec<&str> = shas.iter().map(String::as_str).collect();
+    same("known", postgres.known(&shas), sqlite.known(&shas));
+    let export = |store: &dyn Store| {
+        let mut out = Vec::new();
+        store
+            .for_each_document(&mut |d| {
+                out.push((d.id, d.record));
+                Ok(())
+            })
+            .unwrap();
+        out
+    };
+    assert_eq!(export(&postgres), export(&sqlite));
+}
+
 /// Stops and restarts the test server, so it disturbs every other test on
 /// it: run alone, with the server's directory (the script's DIR) named:
 /// `WHOSAID_TEST_POSTGRES_DIR=/tmp/whosaid-postgres-test cargo test -p

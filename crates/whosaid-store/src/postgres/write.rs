@@ -88,7 +88,9 @@ RETURNING id, sha256"#;
 
 const FIND_DOCUMENTS: &str = "SELECT id, sha256 FROM documents WHERE sha256 = ANY($1)";
 
-/// New speakers are added, existing ones found, in one statement; a key
+/// New speakers are added, existing ones found, in one statement. New keys
+/// are numbered in order of first appearance in the batch, as SQLite numbers
+/// them, so that both list ties alike. A key
 /// first stored with an unknown kind takes the first known one, as in
 /// SQLite. Rows the statement updates come back from both halves (the second
 /// sees the old version): the caller keeps one. A speaker that a concurrent
@@ -96,11 +98,11 @@ const FIND_DOCUMENTS: &str = "SELECT id, sha256 FROM documents WHERE sha256 = AN
 /// again afterwards.
 const UPSERT_SPEAKERS: &str = "
 WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
-        AS t (key, surname, words, kind)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) WITH ORDINALITY
+        AS t (key, surname, words, kind, ord)
 ), upserted AS (
     INSERT INTO speakers (key, surname, words, kind)
-    SELECT key, surname, words, kind FROM input ORDER BY key
+    SELECT key, surname, words, kind FROM input ORDER BY ord
     ON CONFLICT (key) DO UPDATE SET kind = excluded.kind
         WHERE speakers.kind = 'unknown' AND excluded.kind <> 'unknown'
     RETURNING id, key
@@ -331,8 +333,9 @@ async fn store_attributions(
 ) -> Result<()> {
     let fail = store.fail("cannot store the batch's attributions");
 
-    // Every speaker key of the batch with its kind: the first known one in
-    // batch order, as SQLite ends up with.
+    // Every speaker key of the batch in order of first appearance, with its
+    // kind: the first known one in batch order, as SQLite ends up with.
+    let mut keys: Vec<String> = Vec::new();
     let mut kinds: HashMap<String, ActorKind> = HashMap::new();
     for (_, row) in stored {
         let record = &row.document.record;
@@ -343,24 +346,24 @@ async fn store_attributions(
             let Some(key) = speaker_key(&actor.name) else {
                 continue;
             };
-            let kind = kinds.entry(key).or_insert(actor.kind);
-            if *kind == ActorKind::Unknown {
-                *kind = actor.kind;
+            match kinds.get_mut(&key) {
+                Some(kind) if *kind == ActorKind::Unknown => *kind = actor.kind,
+                Some(_) => {}
+                None => {
+                    kinds.insert(key.clone(), actor.kind);
+                    keys.push(key);
+                }
             }
         }
     }
     let mut speaker_id: HashMap<String, i64> = HashMap::new();
-    if !kinds.is_empty() {
-        // Sorted, so that concurrent batches take the keys' locks in one
-        // order.
-        let mut keys: Vec<&String> = kinds.keys().collect();
-        keys.sort();
+    if !keys.is_empty() {
         let surnames: Vec<&str> = keys.iter().map(|k| last_word(k)).collect();
         let words: Vec<i32> = keys
             .iter()
             .map(|k| i32::try_from(k.split(' ').count()).unwrap_or(i32::MAX))
             .collect();
-        let kind_names: Vec<String> = keys.iter().map(|k| enum_name(&kinds[*k])).collect();
+        let kind_names: Vec<String> = keys.iter().map(|k| enum_name(&kinds[k])).collect();
         let upsert = tx.prepare_cached(UPSERT_SPEAKERS).await.map_err(&fail)?;
         for row in tx
             .query(&upsert, &[&keys, &surnames, &words, &kind_names])
@@ -370,7 +373,7 @@ async fn store_attributions(
             speaker_id.insert(row.get(1), row.get(0));
         }
         let missing: Vec<&String> = keys
-            .into_iter()
+            .iter()
             .filter(|k| !speaker_id.contains_key(*k))
             .collect();
         if !missing.is_empty() {
