@@ -77,10 +77,12 @@ impl PostgresStore {
             config,
             NoTls,
             ManagerConfig {
-                // A connection the server closed is noticed by the connection
-                // task; `is_closed` then drops it from the pool without a
-                // round trip per checkout.
-                recycling_method: RecyclingMethod::Fast,
+                // One empty statement per checkout finds a connection the
+                // server closed (a restart, an administrator) before a
+                // batch is lost on it: the pool then opens a new one.
+                // `Fast` only sees closures the client has noticed, and a
+                // terminated idle connection is not always noticed in time.
+                recycling_method: RecyclingMethod::Verified,
             },
         );
         let pool = Pool::builder(manager)
