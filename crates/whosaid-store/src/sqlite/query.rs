@@ -47,11 +47,7 @@ impl SqliteStore {
         let mut values: Vec<Value> = Vec::new();
         let mut sql = String::from("WITH page (ord) AS MATERIALIZED (");
         if let Some(about) = &q.about {
-            let Some(fts) = fts_query(about) else {
-                return Err(Error::InvalidQuery(format!(
-                    "--about {about:?} has no words to search for"
-                )));
-            };
+            let fts = fts_query(about)?;
             // The full-text index drives: its rowids are the order key, so it
             // yields matches newest first and stops after the page.
             sql.push_str(
@@ -507,17 +503,32 @@ fn query_day(text: &str, flag: &str) -> Result<i64> {
     }
 }
 
+/// At most this many words in a full-text search: more is not a question
+/// an analyst asks, and each word is one more index walk.
+const MAX_ABOUT_WORDS: usize = 32;
+
 /// The user's words as an FTS5 query that cannot be FTS5 syntax: each
 /// whitespace-separated word a quoted phrase (quotes doubled), all required.
 /// Words without a letter or digit are dropped, as the tokenizer would drop
-/// them; `None` when nothing is left.
-pub(crate) fn fts_query(about: &str) -> Option<String> {
+/// them; an error when nothing is left or there are too many.
+pub(crate) fn fts_query(about: &str) -> Result<String> {
     let phrases: Vec<String> = about
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
-    (!phrases.is_empty()).then(|| phrases.join(" AND "))
+    if phrases.is_empty() {
+        return Err(Error::InvalidQuery(format!(
+            "--about {about:?} has no words to search for"
+        )));
+    }
+    if phrases.len() > MAX_ABOUT_WORDS {
+        return Err(Error::InvalidQuery(format!(
+            "--about has {} words; at most {MAX_ABOUT_WORDS} are searched for",
+            phrases.len()
+        )));
+    }
+    Ok(phrases.join(" AND "))
 }
 
 fn json_ids(ids: &[i64]) -> String {
@@ -540,7 +551,9 @@ mod tests {
             ("O'Brien", Some("\"O'Brien\"")),
         ];
         for (input, want) in cases {
-            assert_eq!(fts_query(input).as_deref(), *want, "{input:?}");
+            assert_eq!(fts_query(input).ok().as_deref(), *want, "{input:?}");
         }
+        assert!(fts_query(&"word ".repeat(MAX_ABOUT_WORDS)).is_ok());
+        assert!(fts_query(&"word ".repeat(MAX_ABOUT_WORDS + 1)).is_err());
     }
 }
