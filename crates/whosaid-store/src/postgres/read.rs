@@ -315,8 +315,14 @@ pub(super) async fn query(
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let p = conditions.param(ids);
-        conditions.push(format!("a.speaker_id = ANY({p})"));
+        if let [id] = ids[..] {
+            // One key: its index is in query order already, nothing to sort.
+            let p = conditions.param(id);
+            conditions.push(format!("a.speaker_id = {p}"));
+        } else {
+            let p = conditions.param(ids);
+            conditions.push(format!("a.speaker_id = ANY({p})"));
+        }
     }
     if let Some(stance) = query.stance {
         let p = conditions.param(enum_name(&stance));
