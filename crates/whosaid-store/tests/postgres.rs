@@ -667,6 +667,8 @@ fn answers_equal_sqlite_answers() {
         "tax",
         "***",
         "zebra",
+        &"budget ".repeat(32),
+        &"budget ".repeat(33),
     ] {
         queries.push(AttributionQuery {
             about: Some(about.to_string()),

@@ -214,6 +214,10 @@ fn query_day(text: &str, flag: &str) -> Result<String> {
     }
 }
 
+/// At most this many words in a full-text search, as in SQLite: more is not
+/// a question an analyst asks, and each word is one more index lookup.
+const MAX_ABOUT_WORDS: usize = 32;
+
 /// The user's words to search for: those with a letter or digit, as
 /// SQLite's full-text query keeps them (the rest is punctuation the index
 /// never holds).
@@ -266,9 +270,15 @@ pub(super) async fn query(
         .map(|d| query_day(d, "until"))
         .transpose()?;
     if let Some(about) = &query.about {
-        if search_words(about).is_empty() {
+        let words = search_words(about).len();
+        if words == 0 {
             return Err(Error::InvalidQuery(format!(
                 "--about {about:?} has no words to search for"
+            )));
+        }
+        if words > MAX_ABOUT_WORDS {
+            return Err(Error::InvalidQuery(format!(
+                "--about has {words} words; at most {MAX_ABOUT_WORDS} are searched for"
             )));
         }
     }
