@@ -484,8 +484,7 @@ fn clean_one(raw: &str) -> Option<String> {
     if lower.starts_with("http") || lower.starts_with("www.") || lower.contains(".com/") {
         return None;
     }
-    const JUNK: [&str; 22] = [
-        "staff",
+    const JUNK: [&str; 20] = [
         "admin",
         "administrator",
         "editor",
@@ -495,7 +494,6 @@ fn clean_one(raw: &str) -> Option<String> {
         "contributor",
         "contributors",
         "guest",
-        "anonymous",
         "unknown",
         "by",
         "and",
@@ -519,7 +517,12 @@ fn clean_one(raw: &str) -> Option<String> {
         return None;
     }
     let s = cut_role_tail(s);
-    if s.split_whitespace().all(is_role_word) {
+    // A job title alone names nobody; "Staff" or "Marketing Team" is the
+    // credit the page gives.
+    let collective = s
+        .split_whitespace()
+        .any(|w| w.eq_ignore_ascii_case("staff") || w.eq_ignore_ascii_case("team"));
+    if !collective && s.split_whitespace().all(is_role_word) {
         return None;
     }
     if matches!(lower.as_str(), "undefined" | "null" | "none" | "n/a") {
@@ -557,7 +560,11 @@ mod tests {
             ("jane@example.com (Jane Doe)", &["Jane Doe"]),
             ("jane@example.com", &[]),
             ("https://www.facebook.com/janedoe", &[]),
-            ("Staff", &[]),
+            // The collective credit a page gives is its author line.
+            ("Staff", &["Staff"]),
+            ("Marketing Team", &["Marketing Team"]),
+            ("Anonymous", &["Anonymous"]),
+            ("admin", &[]),
             ("Updated March 3, 2021", &[]),
             ("Jane Doe, Jane Doe", &["Jane Doe"]),
             ("", &[]),

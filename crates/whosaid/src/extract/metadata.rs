@@ -244,6 +244,11 @@ fn pick_authors(
             }
         }
     }
+    if structured.is_empty() {
+        for n in written_by_card(facts).iter().flat_map(|v| clean_authors(v)) {
+            push_name(&mut structured, &n);
+        }
+    }
     let structured = strip_site_names(structured, site_names);
     // A CMS that credits the site itself often shows the real writer on the
     // page; when it does not, the site is the author as far as anyone says.
@@ -324,6 +329,16 @@ fn pick_authors(
         }
     }
     site_credit
+}
+
+/// The writer named on the page's share card: SEO plugins pair
+/// `twitter:labelN` "Written by" with `twitter:dataN` holding the name.
+fn written_by_card(facts: &Facts) -> Option<&str> {
+    let (label_key, _) = facts.metas.iter().find(|(k, v)| {
+        k.starts_with("twitter:label") && v.trim().eq_ignore_ascii_case("written by")
+    })?;
+    let data_key = format!("twitter:data{}", label_key.strip_prefix("twitter:label")?);
+    facts.meta(&[data_key.as_str()])
 }
 
 /// `shown` starts with the people of `data`, in order, each as given or
@@ -1463,6 +1478,16 @@ mod tests {
                 name: "the main content inside an unclosed banner aside is not boilerplate",
                 html: r#"<html><head><title>Fog lifts</title></head><body><aside class="banner"><p>Sale!</p>
                     <main><h1>Fog lifts</h1><p class="by">By Ada Stone</p><p>Body.</p></main></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "the share card's 'Written by' names the writer",
+                html: r#"<html><head><title>Fog lifts</title>
+                    <meta name="twitter:label1" content="Est. reading time"><meta name="twitter:data1" content="3 minutes">
+                    <meta name="twitter:label2" content="Written by"><meta name="twitter:data2" content="Ada Stone">
+                    </head><body><h1>Fog lifts</h1></body></html>"#,
                 title: Some("Fog lifts"),
                 authors: &["Ada Stone"],
                 published: None,
