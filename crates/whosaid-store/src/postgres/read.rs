@@ -313,12 +313,18 @@ pub(super) async fn query(
     }
     if let Some(about) = &query.about {
         // Each word a phrase (`o'brien` is `o` then `brien`), all required,
-        // as in SQLite's full-text query.
-        let p = conditions.param(search_words(about));
-        conditions.push(format!(
-            "a.content_tsv @@ (SELECT whosaid_all_of(phraseto_tsquery('whosaid', w)) \
-                               FROM unnest({p}::text[]) AS w)"
-        ));
+        // as in SQLite's full-text query. One parameter per word, so that
+        // the server plans with the words themselves (the query folds to a
+        // constant) and picks the GIN index for rare words, the order index
+        // for common ones.
+        let words: Vec<String> = search_words(about)
+            .into_iter()
+            .map(|word| {
+                let p = conditions.param(word);
+                format!("phraseto_tsquery('whosaid', {p})")
+            })
+            .collect();
+        conditions.push(format!("a.content_tsv @@ ({})", words.join(" && ")));
     }
     if let Some(name) = &query.speaker {
         let ids = speaker_ids(store, &client, name).await?;
