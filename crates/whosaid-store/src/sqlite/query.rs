@@ -3,7 +3,7 @@
 //! SQL is assembled only from fixed fragments; every value the user gave
 //! travels as a parameter.
 
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension};
@@ -276,17 +276,19 @@ impl SqliteStore {
         let folds = self.fold_map(None)?;
         // Each group: its representative (the person a surname folds into,
         // else the key itself) and its members.
+        let ids = match name {
+            Some(name) => self.speaker_ids(name)?,
+            None => self.top_groups(&folds, limit)?,
+        };
         let mut groups: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-        let rows = self.key_rows(name, limit, &folds)?;
-        for id in rows.keys() {
-            let rep = folds.get(id).copied().unwrap_or(*id);
+        for id in ids {
+            let rep = folds.get(&id).copied().unwrap_or(id);
             let members = groups.entry(rep).or_insert_with(|| vec![rep]);
-            if !members.contains(id) {
-                members.push(*id);
+            if !members.contains(&id) {
+                members.push(id);
             }
         }
-        // A listing by name may hold a folded surname but not its person, or
-        // the reverse: complete each group from the folding.
+        // A person listed brings the surname folded into them.
         for (surname, person) in &folds {
             if let Some(members) = groups.get_mut(person) {
                 if !members.contains(surname) {
@@ -303,67 +305,28 @@ impl SqliteStore {
         Ok(summaries)
     }
 
-    /// The keys a listing needs: those a name matches, or, without a name,
-    /// enough of the most quoted to fill `limit` groups. A group is a
-    /// person and at most one folded surname, so a group's total is at most
-    /// its larger member's count plus the largest folded surname's: the scan
-    /// stops once no later key can reach the page.
-    fn key_rows(
-        &self,
-        name: Option<&str>,
-        limit: usize,
-        folds: &HashMap<i64, i64>,
-    ) -> Result<BTreeMap<i64, i64>> {
-        let mut out = BTreeMap::new();
-        if let Some(name) = name {
-            for id in self.speaker_ids(name)? {
-                out.insert(id, 0);
-            }
-            return Ok(out);
-        }
-        let all = self.key_counts()?;
-        let bonus: HashMap<i64, i64> = folds
-            .iter()
-            .map(|(s, p)| (*p, all.get(s).copied().unwrap_or(0)))
-            .collect();
-        let max_bonus = bonus.values().copied().max().unwrap_or(0);
-        // Min-heap of the best group totals so far.
-        let mut best: BinaryHeap<std::cmp::Reverse<i64>> = BinaryHeap::new();
+    /// The representatives of the `limit` groups with the most
+    /// attributions (a person's own plus those of a surname folded into
+    /// them), from the per-key counters alone: only those groups are then
+    /// summarised.
+    fn top_groups(&self, folds: &HashMap<i64, i64>, limit: usize) -> Result<Vec<i64>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id, attributions FROM speakers ORDER BY attributions DESC, id")
+            .prepare_cached("SELECT id, attributions FROM speakers")
             .map_err(self.err("cannot prepare the speaker listing"))?;
-        let mut rows = stmt.query([]).map_err(self.err("cannot list speakers"))?;
-        let read = self.err("cannot read the speaker listing");
-        while let Some(r) = rows.next().map_err(&read)? {
-            let (id, n): (i64, i64) = (r.get(0).map_err(&read)?, r.get(1).map_err(&read)?);
-            if best.len() >= limit && best.peek().is_some_and(|min| n + max_bonus < min.0) {
-                break;
-            }
-            out.insert(id, n);
-            if folds.contains_key(&id) {
-                continue;
-            }
-            best.push(std::cmp::Reverse(n + bonus.get(&id).copied().unwrap_or(0)));
-            if best.len() > limit {
-                best.pop();
-            }
-        }
-        Ok(out)
-    }
-
-    /// Attribution counts of the one-word keys that fold (the listing's
-    /// bonus for their persons).
-    fn key_counts(&self) -> Result<HashMap<i64, i64>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, attributions FROM speakers WHERE words = 1")
-            .map_err(self.err("cannot prepare the speaker counts"))?;
-        let rows = stmt
+        let counts: HashMap<i64, i64> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .and_then(|rows| rows.collect())
-            .map_err(self.err("cannot read speaker counts"))?;
-        Ok(rows)
+            .map_err(self.err("cannot list speakers"))?;
+        let mut totals: HashMap<i64, i64> = HashMap::with_capacity(counts.len());
+        for (id, n) in &counts {
+            let rep = folds.get(id).copied().unwrap_or(*id);
+            *totals.entry(rep).or_default() += n;
+        }
+        let mut ranked: Vec<(i64, i64)> = totals.into_iter().collect();
+        ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(limit);
+        Ok(ranked.into_iter().map(|(id, _)| id).collect())
     }
 
     fn key_row(&self, id: i64) -> Result<Option<KeyRow>> {
