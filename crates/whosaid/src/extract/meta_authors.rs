@@ -288,6 +288,11 @@ fn split_names(s: &str) -> Vec<String> {
     for chunk in s.split([',', ';', '&', '/', '|']) {
         let chunk = chunk.trim();
         let chunk = chunk.strip_prefix("and ").unwrap_or(chunk);
+        // "Jane Doe, Privacy and Security Expert": one title, whose "and"
+        // joins no people.
+        if !parts.is_empty() && !is_credential(chunk) && is_job_title(chunk) {
+            continue;
+        }
         for piece in split_on_and(chunk) {
             let piece = piece.trim();
             if piece.is_empty() {
@@ -574,6 +579,7 @@ mod tests {
             ("İlkay Şahin and Ann Poe", &["İlkay Şahin", "Ann Poe"]),
             ("\u{212A}İİİ Doe | Updated", &["\u{212A}İİİ Doe"]),
             ("Rasmus Roe, Lead Reviewer", &["Rasmus Roe"]),
+            ("Rasmus Roe, Privacy and Security Expert", &["Rasmus Roe"]),
             (
                 "Jane Doe, Senior Editor, and John Roe",
                 &["Jane Doe", "John Roe"],

@@ -873,6 +873,13 @@ fn text_label(t: &str) -> u8 {
     ) {
         label |= LABEL_BYLINE;
     }
+    // Without a colon these are menu entries ("Contributors" pages).
+    if matches!(
+        lower.trim_end().strip_suffix(':').map(str::trim_end),
+        Some("author(s)" | "contributor" | "contributors")
+    ) {
+        label |= LABEL_BYLINE;
+    }
     if lower.contains("publish") || lower.contains("posted") {
         label |= LABEL_PUBLISHED;
     }
@@ -1490,6 +1497,23 @@ mod tests {
                     </head><body><h1>Fog lifts</h1></body></html>"#,
                 title: Some("Fog lifts"),
                 authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "a 'Contributors:' label names the writer",
+                html: r#"<html><head><title>Fog lifts</title></head><body><main><h1>Fog lifts</h1>
+                    <div><strong>Contributors:</strong> Ada Stone</div><p>Body.</p></main></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "a 'Contributors' menu entry labels nothing",
+                html: r#"<html><head><title>Fog lifts</title></head><body><ul><li><a href="/c">Contributors</a></li>
+                    <li><a href="/s">Online Services</a></li></ul><main><h1>Fog lifts</h1>
+                    <p>Body.</p></main></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
                 published: None,
             },
             Row {
