@@ -16,6 +16,9 @@
 #               changed tail (default 3 for real pages: 711 -> 2,844
 #               documents; 599 for examples/: 4 -> 2,400)
 #   --batch N   passed to `whosaid ingest --batch` (default: its own)
+#   --profile   also profile one --jobs 1 ingest of the pages once each with
+#               `perf record` (DWARF call graphs) and print where the CPU time
+#               goes: reader, extraction workers, writer, and the main stages
 # env: CARGO_TARGET_DIR for the corpus builder (default
 #      /var/tmp/whosaid-bench-target); the whosaid binary is built in target/.
 set -euo pipefail
@@ -27,12 +30,14 @@ data=""
 passes=3
 copies=""
 batch=()
+profile=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --passes) passes="$2"; shift 2 ;;
         --copies) copies="$2"; shift 2 ;;
         --batch) batch=(--batch "$2"); shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        --profile) profile=1; shift ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         -*) echo "unknown option $1" >&2; exit 2 ;;
         *) data="$1"; shift ;;
     esac
@@ -166,5 +171,47 @@ if "re-run (all duplicates)" in medians:
     print(f"re-run over the same ledger: {rerun:.2f} s, {medians['all cores'] / rerun:.0f}x faster than a fresh ingest")
 EOF
 } | tee "$summary"
+
+if [[ $profile == 1 ]]; then
+    if ! command -v perf >/dev/null; then
+        echo "--profile: perf is not installed; skipping the profile" >&2
+    else
+        small="$out/profile.warc.gz"
+        "$builder" "$data" "$small" --copies 0 "${examples[@]}" >/dev/null
+        db=$(fresh_db)
+        echo
+        echo "profile: whosaid ingest --jobs 1 over the pages once each (perf record, DWARF call graphs)"
+        perf record -q -F 499 --call-graph dwarf,16384 -o "$out/perf.data" \
+            "$whosaid" ingest --jobs 1 --db "$db" "$small" 2>"$out/profile.log"
+        {
+            echo
+            echo "where the CPU time goes (% of all samples of the process; --jobs 1, load before: $(load)):"
+            echo "by thread:"
+            perf report -i "$out/perf.data" --no-children --sort comm --stdio -g none 2>/dev/null |
+                sed -n 's/^ *\([0-9.]*%\) *\(ingest-[a-z0-9-]*\|whosaid\) *$/  \2 \1/p'
+            echo "by stage (inclusive; stages nest: attribution includes the tagger):"
+            children=$(perf report -i "$out/perf.data" --children --sort sym --stdio -g none 2>/dev/null)
+            while IFS='|' read -r label symbol; do
+                share=$(grep -F -m 1 -- "$symbol" <<<"$children" | awk '{print $1}')
+                printf '  %-44s %s\n' "$label" "${share:-?}"
+            done <<'STAGES'
+reader: read_inputs|whosaid::ingest::read_inputs
+reader: gunzip (zlib-rs inflate)|zlib_rs::inflate::inflate
+reader: sha256|sha2::sha256::x86::digest_blocks
+workers: Pipeline::process|whosaid::pipeline::Pipeline::process
+workers: HTML parse (html5ever into dom_query)|<dom_query::document::Document as core::convert::From<T>>::from
+workers: content stage|whosaid::extract::content::extract
+workers: metadata stage|whosaid::extract::metadata::extract
+workers: attribution stage|whosaid::attribution::analyze_with
+workers: attribution tagger|whosaid::attribution::tagger::tag
+writer: write_documents|whosaid::ingest::write_documents
+writer: put_batch|as whosaid_store::Store>::put_batch
+writer: SQLite statements (sqlite3_step)|] sqlite3_step
+writer: full-text index (FTS5)|] fts5UpdateMethod
+writer: record JSON (serde_json)|serde_json::ser::to_vec
+STAGES
+        } | tee -a "$summary"
+    fi
+fi
 echo
 echo "this table: bench/out/ingest/summary.txt; the last run's log: bench/out/ingest/ingest.log"
