@@ -286,8 +286,9 @@ fn pick_authors(
         return structured;
     }
     let mut site_credit = Vec::new();
-    for f in shown {
+    for f in &shown {
         let names = strip_site_names(clean_byline(&f.text), site_names);
+        let names = tighter_nested_byline(facts, f, names, site_names);
         if names.is_empty() {
             continue;
         }
@@ -339,6 +340,50 @@ fn written_by_card(facts: &Facts) -> Option<&str> {
     })?;
     let data_key = format!("twitter:data{}", label_key.strip_prefix("twitter:label")?);
     facts.meta(&[data_key.as_str()])
+}
+
+/// Elements after a byline container within which its parts sit.
+const NESTED_BYLINE_SPAN: u32 = 8;
+
+/// A byline container's text runs the name into the writer's job
+/// ("By Ida Fern Gardener & Astrologer"); an element inside it that holds
+/// the name alone gives the same people without the job. Taken only when
+/// it drops nothing but single words and job-title tails, so that a
+/// container naming two writers keeps both.
+fn tighter_nested_byline(
+    facts: &Facts,
+    container: &Found,
+    names: Vec<String>,
+    site_names: &[&str],
+) -> Vec<String> {
+    let inner = facts
+        .marked_authors
+        .iter()
+        .chain(&facts.bylines)
+        .filter(|g| {
+            g.order > container.order
+                && g.order <= container.order + NESTED_BYLINE_SPAN
+                && g.text.len() < container.text.len()
+                && container.text.contains(g.text.as_str())
+        })
+        .map(|g| strip_site_names(clean_byline(&g.text), site_names))
+        .find(|inner| !inner.is_empty());
+    let Some(inner) = inner else { return names };
+    let tighter = inner.len() <= names.len()
+        && inner != names
+        && inner.iter().zip(&names).all(|(i, n)| {
+            n == i
+                || n.strip_prefix(i.as_str())
+                    .is_some_and(|rest| rest.starts_with(' '))
+        })
+        && names[inner.len()..]
+            .iter()
+            .all(|extra| extra.split_whitespace().count() == 1);
+    if tighter {
+        inner
+    } else {
+        names
+    }
 }
 
 /// `shown` starts with the people of `data`, in order, each as given or
@@ -1514,6 +1559,15 @@ mod tests {
                     <p>Body.</p></main></body></html>"#,
                 title: Some("Fog lifts"),
                 authors: &[],
+                published: None,
+            },
+            Row {
+                name: "the name's own element inside a byline box that runs on into the job",
+                html: r#"<html><head><title>Fog lifts</title></head><body><main><h1>Fog lifts</h1>
+                    <div class="author-box">Written By: <span class="author-name"><a href="/author/ada-stone">Ada
+                    Stone</a></span> <span>Gardener &amp; Astrologer</span></div><p>Body.</p></main></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
                 published: None,
             },
             Row {
