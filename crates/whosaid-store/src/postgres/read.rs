@@ -554,20 +554,24 @@ pub(super) async fn speakers(
     let mut client = store.client().await?;
     let client = snapshot(store, &mut client).await?;
     let folds = fold_map(store, &client, None).await?;
+    // Every key's attribution counter, from which a group's total follows
+    // without reading its aggregates; only listed groups are summarised.
+    let mut counts: HashMap<i64, i64> = HashMap::new();
     let keys: Vec<i64> = match name {
         Some(name) => speaker_ids(store, &client, name).await?,
         None => {
             let statement = client
-                .prepare_cached("SELECT id FROM speakers")
+                .prepare_cached("SELECT id, attributions FROM speakers")
                 .await
                 .map_err(store.fail("cannot list speakers"))?;
-            client
+            for row in client
                 .query(&statement, &[])
                 .await
                 .map_err(store.fail("cannot list speakers"))?
-                .iter()
-                .map(|row| row.get(0))
-                .collect()
+            {
+                counts.insert(row.get(0), row.get(1));
+            }
+            counts.keys().copied().collect()
         }
     };
     // Each group: its representative (the person a surname folds into, else
@@ -589,7 +593,19 @@ pub(super) async fn speakers(
             }
         }
     }
-    let groups: Vec<(i64, Vec<i64>)> = groups.into_iter().collect();
+    let mut groups: Vec<(i64, Vec<i64>)> = groups.into_iter().collect();
+    if name.is_none() && groups.len() > limit {
+        // The listing's own order (attributions, then id) on the counters,
+        // so that only the page is summarised.
+        let total = |members: &[i64]| -> i64 {
+            members
+                .iter()
+                .map(|m| counts.get(m).copied().unwrap_or(0))
+                .sum()
+        };
+        groups.sort_by_cached_key(|(rep, members)| (std::cmp::Reverse(total(members)), *rep));
+        groups.truncate(limit);
+    }
     let mut summaries = summaries(store, &client, &groups)
         .await?
         .into_iter()
