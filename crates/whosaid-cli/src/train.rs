@@ -42,6 +42,17 @@ pub struct TrainAttributionArgs {
     /// Drop weights smaller than this in the written model.
     #[arg(long, default_value_t = TrainConfig::default().min_weight)]
     min_weight: f32,
+    /// The cap on a passive-aggressive update.
+    #[arg(long, default_value_t = TrainConfig::default().passive_aggressive.unwrap_or(0.01))]
+    aggressiveness: f32,
+    /// Plain perceptron updates instead of passive-aggressive ones.
+    #[arg(long)]
+    perceptron: bool,
+    /// Train on every annotation of a text annotated several times, not
+    /// only the first annotator's (16 texts of PolNeAR train have 5-6;
+    /// measured: no clear change).
+    #[arg(long)]
+    all_annotators: bool,
 }
 
 pub fn run(cmd: TrainCommand) -> Result<ExitCode> {
@@ -52,8 +63,12 @@ pub fn run(cmd: TrainCommand) -> Result<ExitCode> {
 
 fn attribution(args: TrainAttributionArgs) -> Result<ExitCode> {
     let started = Instant::now();
-    let docs = polnear::read_folder(&args.data)
-        .with_context(|| format!("reading {}", args.data.display()))?;
+    let read = if args.all_annotators {
+        polnear::read_folder_all_annotators
+    } else {
+        polnear::read_folder
+    };
+    let docs = read(&args.data).with_context(|| format!("reading {}", args.data.display()))?;
     let analyses: Vec<text::Analysis> = docs
         .iter()
         .map(|d| {
@@ -79,6 +94,7 @@ fn attribution(args: TrainAttributionArgs) -> Result<ExitCode> {
         epochs: args.epochs,
         min_count: args.min_count,
         min_weight: args.min_weight,
+        passive_aggressive: (!args.perceptron).then_some(args.aggressiveness),
         ..TrainConfig::default()
     };
     let model = tagger::train(&training, config, |line| eprintln!("{line}"));

@@ -118,6 +118,9 @@ const TITLES: &[&str] = &[
 ];
 
 /// `lexicon::is_in(word, TITLES)`, asked for every token: from a set.
+/// Prepositions that open a place or time adjunct after a name.
+const ADJUNCT_PREPOSITIONS: &[&str] = &["in", "at", "on", "during", "after", "before", "from"];
+
 fn is_title(word: &str) -> bool {
     static SET: std::sync::OnceLock<lexicon::WordSet> = std::sync::OnceLock::new();
     SET.get_or_init(|| lexicon::WordSet::new(TITLES))
@@ -1087,11 +1090,18 @@ impl<'a> Resolver<'a> {
     ) -> Option<usize> {
         // A known mention inside the span: the one that ends it (the head),
         // else a person followed only by an appositive ("the council's
-        // chief, Harriet Vance,").
+        // chief, Harriet Vance,") or by a place or time adjunct ("Putin in
+        // Vietnam", which a tagged source may take in).
         let lo = self
             .mentions
             .partition_point(|m| m.tokens.start < span.start);
         let hi = self.mentions.partition_point(|m| m.tokens.start < span.end);
+        // A span that starts inside a name ("Putin in Vietnam" after
+        // "Vladimir") counts that name as inside it too.
+        let lo = match lo.checked_sub(1) {
+            Some(prev) if self.mentions[prev].tokens.end > span.start => prev,
+            _ => lo,
+        };
         let inside = &self.mentions[lo..hi];
         let known = inside
             .iter()
@@ -1101,7 +1111,8 @@ impl<'a> Resolver<'a> {
                 inside.iter().find(|m| {
                     m.tokens.end < span.end
                         && self.actors[m.actor].kind == ActorKind::Person
-                        && self.a.tokens[m.tokens.end].kind == TokenKind::Punct
+                        && (self.a.tokens[m.tokens.end].kind == TokenKind::Punct
+                            || ADJUNCT_PREPOSITIONS.contains(&self.word(m.tokens.end)))
                 })
             })
             .map(|m| m.actor);

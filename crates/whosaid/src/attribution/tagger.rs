@@ -776,6 +776,11 @@ pub struct TrainConfig {
     /// that did not see the document: documents are split into this many
     /// folds by their index.
     pub folds: usize,
+    /// Passive-aggressive updates (PA-I, Hamming loss) with this
+    /// aggressiveness; `None`: the perceptron's unit steps. On the training
+    /// texts split in two, PA-I scored about 0.01 higher on every role and
+    /// on pairs (DESIGN.md).
+    pub passive_aggressive: Option<f32>,
 }
 
 impl Default for TrainConfig {
@@ -786,6 +791,7 @@ impl Default for TrainConfig {
             seed: 0x5eed,
             folds: 4,
             min_weight: 8.0,
+            passive_aggressive: Some(0.01),
         }
     }
 }
@@ -875,7 +881,14 @@ pub fn train(
     mut progress: impl FnMut(&str),
 ) -> Tagger {
     let mut paragraphs = Vec::new();
+    // A text annotated twice comes as neighbouring documents with the same
+    // text: both go into one fold, or the second model would learn from
+    // first-pass labels made by a model that had seen the text.
+    let mut group = 0usize;
     for (di, doc) in docs.iter().enumerate() {
+        if di > 0 && docs[di - 1].text != doc.text {
+            group += 1;
+        }
         let labels = gold_labels(doc.analysis, doc.gold);
         let mut scratch = Scratch::default();
         for p in 0..doc.analysis.paragraphs.len() {
@@ -888,7 +901,7 @@ pub fn train(
                 info: scratch.info.clone(),
                 context,
                 gold,
-                doc: di,
+                doc: group,
             });
         }
     }
@@ -999,6 +1012,8 @@ fn fit(
     let mut emissions = Vec::new();
     let mut back = Vec::new();
     let mut path = Vec::new();
+    let mut diff = Vec::new();
+    let (mut steps, mut updates) = (0f64, 0u64);
     for epoch in 0..config.epochs {
         // Fisher-Yates with xorshift64: fixed seed, fixed order.
         for i in (1..order.len()).rev() {
@@ -1028,6 +1043,15 @@ fn fit(
                 c += 1.0;
                 continue;
             }
+            let step = match config.passive_aggressive {
+                None => 1.0,
+                Some(aggressiveness) => {
+                    let step = pa_step(s, &path, &emissions, &tw, &mut diff, aggressiveness);
+                    steps += step as f64;
+                    updates += 1;
+                    step
+                }
+            };
             for t in 0..s.gold.len() {
                 let (g, p) = (s.gold[t], path[t]);
                 let (gp, pp) = if t == 0 {
@@ -1036,10 +1060,10 @@ fn fit(
                     (s.gold[t - 1], path[t - 1])
                 };
                 if (gp, g) != (pp, p) {
-                    tw[gp][g] += 1.0;
-                    tacc[gp][g] += c;
-                    tw[pp][p] -= 1.0;
-                    tacc[pp][p] -= c;
+                    tw[gp][g] += step;
+                    tacc[gp][g] += c * step;
+                    tw[pp][p] -= step;
+                    tacc[pp][p] -= c * step;
                 }
                 if g == p {
                     continue;
@@ -1048,10 +1072,10 @@ fn fit(
                 let range = s.offsets[t] as usize..s.offsets[t + 1] as usize;
                 for &f in &s.feats[range] {
                     let f = f as usize;
-                    w[f][g] += 1.0;
-                    acc[f][g] += c;
-                    w[f][p] -= 1.0;
-                    acc[f][p] -= c;
+                    w[f][g] += step;
+                    acc[f][g] += c * step;
+                    w[f][p] -= step;
+                    acc[f][p] -= c * step;
                 }
             }
             c += 1.0;
@@ -1062,16 +1086,24 @@ fn fit(
             wrong as f64 / total.max(1) as f64
         ));
     }
+    // Weights in units of an average step, as the perceptron's count unit
+    // steps: the same pruning threshold means the same for both.
+    let unit = if updates > 0 {
+        progress(&format!("mean step {:.5}", steps / updates as f64));
+        (updates as f64 / steps) as f32
+    } else {
+        1.0
+    };
     let mut model = Model::default();
     for (row, (tw, ta)) in model.transitions.iter_mut().zip(tw.iter().zip(&tacc)) {
         for l in 0..LABELS {
-            row[l] = tw[l] - ta[l] / c;
+            row[l] = (tw[l] - ta[l] / c) * unit;
         }
     }
     for (i, &f) in kept.iter().enumerate() {
         let mut avg = [0f32; LABELS];
         for l in 0..LABELS {
-            avg[l] = w[i][l] - acc[i][l] / c;
+            avg[l] = (w[i][l] - acc[i][l] / c) * unit;
         }
         if avg.iter().any(|&x| x != 0.0) {
             let slot = model.weights.entry(key(f)).or_insert([0.0; LABELS]);
@@ -1081,6 +1113,60 @@ fn fit(
         }
     }
     model
+}
+
+/// The PA-I step for a wrong path: the smallest change of the weights
+/// that scores the gold path above the predicted one by its Hamming loss,
+/// capped at `aggressiveness`. `diff` is scratch space.
+fn pa_step(
+    s: &Sequence,
+    path: &[usize],
+    emissions: &[[f32; LABELS]],
+    tw: &[[f32; LABELS]; LABELS + 1],
+    diff: &mut Vec<(u64, f32)>,
+    aggressiveness: f32,
+) -> f32 {
+    let mut margin = 0f32;
+    let mut loss = 0f32;
+    diff.clear();
+    for t in 0..s.gold.len() {
+        let (g, p) = (s.gold[t], path[t]);
+        let (gp, pp) = if t == 0 {
+            (START, START)
+        } else {
+            (s.gold[t - 1], path[t - 1])
+        };
+        margin += emissions[t][g] - emissions[t][p] + tw[gp][g] - tw[pp][p];
+        if (gp, g) != (pp, p) {
+            // Transition weights sit after every feature's: ids past u32.
+            diff.push(((1 << 40) | (gp * 16 + g) as u64, 1.0));
+            diff.push(((1 << 40) | (pp * 16 + p) as u64, -1.0));
+        }
+        if g == p {
+            continue;
+        }
+        loss += 1.0;
+        for &f in &s.feats[s.offsets[t] as usize..s.offsets[t + 1] as usize] {
+            diff.push(((f as u64) << 4 | g as u64, 1.0));
+            diff.push(((f as u64) << 4 | p as u64, -1.0));
+        }
+    }
+    diff.sort_unstable_by_key(|&(k, _)| k);
+    let mut norm = 0f32;
+    let mut i = 0;
+    while i < diff.len() {
+        let mut sum = 0f32;
+        let k = diff[i].0;
+        while i < diff.len() && diff[i].0 == k {
+            sum += diff[i].1;
+            i += 1;
+        }
+        norm += sum * sum;
+    }
+    if norm == 0.0 {
+        return 0.0;
+    }
+    ((loss - margin) / norm).clamp(0.0, aggressiveness)
 }
 
 #[cfg(test)]
@@ -1218,16 +1304,26 @@ mod tests {
             gold: &gold,
         };
         let docs = [doc(), doc()];
-        let config = TrainConfig {
-            epochs: 5,
-            min_count: 1,
-            seed: 1,
-            folds: 2,
-            min_weight: 0.0,
-        };
-        let tagger = train(&docs, config, |_| {});
         let expected = gold_labels(&analysis, &gold);
-        assert_eq!(tagger.tag(text, &analysis), expected);
+        let mut tagger = None;
+        for passive_aggressive in [None, Some(0.01)] {
+            let config = TrainConfig {
+                epochs: 5,
+                min_count: 1,
+                seed: 1,
+                folds: 2,
+                min_weight: 0.0,
+                passive_aggressive,
+            };
+            let trained = train(&docs, config, |_| {});
+            assert_eq!(
+                trained.tag(text, &analysis),
+                expected,
+                "updates {passive_aggressive:?}"
+            );
+            tagger = Some(trained);
+        }
+        let tagger = tagger.unwrap();
         let bytes = tagger.to_bytes();
         let again = Tagger::from_bytes(&bytes).unwrap();
         assert_eq!(again.tag(text, &analysis), expected);
@@ -1239,6 +1335,36 @@ mod tests {
             Tagger::from_bytes(b"nonsense"),
             Err(ModelError::Magic)
         ));
+    }
+
+    /// From zero weights the PA step is loss / |feature difference|^2,
+    /// with repeated features adding up before squaring, and capped.
+    #[test]
+    fn passive_aggressive_step_table() {
+        let outside = 0;
+        let begin_source = label_index(Role::Source, 0);
+        // (features of the one token, cap, expected step): the difference
+        // holds the two transitions from the start and each feature at
+        // the gold (+) and the predicted (-) label.
+        let rows: [(&[u32], f32, f32); 3] = [
+            (&[0, 1], 1.0, 1.0 / 6.0),
+            (&[0, 0], 1.0, 1.0 / 10.0),
+            (&[0, 1], 0.1, 0.1),
+        ];
+        for (feats, cap, expected) in rows {
+            let s = Sequence {
+                feats: feats.to_vec(),
+                offsets: vec![0, feats.len() as u32],
+                gold: vec![begin_source],
+            };
+            let emissions = vec![[0f32; LABELS]];
+            let tw = [[0f32; LABELS]; LABELS + 1];
+            let step = pa_step(&s, &[outside], &emissions, &tw, &mut Vec::new(), cap);
+            assert!(
+                (step - expected).abs() < 1e-6,
+                "{feats:?} cap {cap}: {step}"
+            );
+        }
     }
 
     #[test]

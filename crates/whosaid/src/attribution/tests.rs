@@ -507,3 +507,55 @@ fn nested_reported_speech_survives_the_merge() {
         .filter(|c| c.kind == AttributionKind::Indirect)
         .all(|c| c.parent.is_some()));
 }
+
+/// A speaker span cut by the tagger still names the person in it: one
+/// starting inside the name, one running on into a place adjunct.
+#[test]
+fn speaker_spans_around_a_name_resolve_to_its_person() {
+    use super::engine::Candidate;
+    use super::{actors, quotes, text};
+    let input = "Senator Harriet Vance met the council. \
+                 Vance in Eastvale said the bridge would reopen.";
+    let article = from_plain_text(input.to_string());
+    let analysis = text::analyze(&article.text, &article.blocks);
+    let found = quotes::find_quotes(&analysis);
+    let token = |word: &str, nth: usize| {
+        analysis
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.text(&article.text) == word)
+            .nth(nth)
+            .map(|(i, _)| i)
+            .unwrap()
+    };
+    let cue = token("said", 0);
+    let content = cue + 1..token(".", 1);
+    for source in [
+        token("Vance", 0)..token("met", 0),
+        token("Vance", 1)..token("Eastvale", 0) + 1,
+    ] {
+        let candidate = Candidate {
+            kind: AttributionKind::Indirect,
+            source: Some(source.clone()),
+            source_inherited: false,
+            cue: Some(cue..cue + 1),
+            lemma: Some("say"),
+            addressee: None,
+            content: vec![content.clone()],
+            stance: Stance::Asserts,
+            parent: None,
+        };
+        let resolution = actors::resolve(&article.text, &analysis, &found, &[candidate]);
+        let speaker = resolution.speakers[0].map(|a| resolution.actors[a].name.as_str());
+        assert_eq!(speaker, Some("Harriet Vance"), "source {source:?}");
+        assert_eq!(
+            resolution
+                .actors
+                .iter()
+                .filter(|a| a.name.contains("Vance"))
+                .count(),
+            1
+        );
+    }
+}
