@@ -274,3 +274,104 @@ fn paths_are_not_uris() {
     drop(store);
     assert!(std::path::Path::new(&path).exists());
 }
+
+/// Set in the child process of [`a_killed_writer_leaves_whole_documents`]:
+/// the database it writes to until it is killed.
+const WRITER_VARIABLE: &str = "WHOSAID_STORE_TEST_KILLED_WRITER";
+
+#[test]
+fn a_killed_writer_leaves_whole_documents() {
+    if let Ok(path) = std::env::var(WRITER_VARIABLE) {
+        // The child: write batches until killed (bounded, in case the
+        // parent dies first).
+        let mut store = SqliteStore::open(&path).unwrap();
+        for b in 0..2_000u64 {
+            let batch: Vec<_> = (0..50)
+                .map(|i| {
+                    let mut d = doc(b * 50 + i).published("2022-02-02");
+                    for q in 0..(i % 5) {
+                        d = d.said(person("Ada Quill"), &format!("batch {b} doc {i} quote {q}"));
+                    }
+                    d.build()
+                })
+                .collect();
+            store.put_batch(&batch).unwrap();
+        }
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "killed.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_killed_writer_leaves_whole_documents",
+            "--test-threads=1",
+        ])
+        .env(WRITER_VARIABLE, &path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let watcher = SqliteStore::open(&path).unwrap();
+    let started = std::time::Instant::now();
+    while watcher.stats().unwrap().documents < 150 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the writer stored nothing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // SIGKILL, most likely in the middle of a batch.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(watcher);
+
+    let store = SqliteStore::open(&path).unwrap();
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.documents % 50, 0, "half a batch stored: {stats:?}");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let count =
+        |sql: &str| -> u64 { conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64 };
+    assert_eq!(count("SELECT count(*) FROM documents"), stats.documents);
+    assert_eq!(
+        count("SELECT count(*) FROM attributions"),
+        stats.attributions
+    );
+    assert_eq!(
+        count("SELECT coalesce(sum(attribution_count), 0) FROM documents"),
+        stats.attributions
+    );
+    assert_eq!(
+        count("SELECT coalesce(sum(attributions), 0) FROM speakers"),
+        stats.attributions
+    );
+    // Every document has exactly the attributions its record has.
+    store
+        .for_each_document(&mut |d| {
+            let rows: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM attributions WHERE document_id = ?1",
+                    [d.id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(
+                rows as usize,
+                d.record.attributions.len(),
+                "document {}",
+                d.id
+            );
+            Ok(())
+        })
+        .unwrap();
+    // And the full-text index holds them all.
+    let found = store
+        .query(&AttributionQuery {
+            about: Some("quote".into()),
+            limit: 0,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.len() as u64, stats.attributions);
+}
