@@ -375,3 +375,95 @@ fn a_killed_writer_leaves_whole_documents() {
         .unwrap();
     assert_eq!(found.len() as u64, stats.attributions);
 }
+
+/// The frozen database of schema version 1 (`tests/data/ledger-v1.sql`, a
+/// `sqlite3 .dump`): every later whosaid must open it, migrate it and answer
+/// from it. Never regenerate it once released; add a `ledger-vN.sql` for a
+/// new version instead.
+#[test]
+fn the_frozen_version_1_ledger_still_opens() {
+    let dump = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ledger-v1.sql"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "v1.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&dump).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 1);
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.stats().unwrap(),
+        Stats {
+            documents: 2,
+            attributions: 3,
+            speakers: 2,
+        }
+    );
+    let rows = store
+        .query(&AttributionQuery {
+            speaker: Some("Quill".into()),
+            about: Some("harbour".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let contents: Vec<_> = rows.iter().map(|r| r.content.as_str()).collect();
+    assert_eq!(
+        contents,
+        ["The harbour opens in May", "The harbour budget is settled"]
+    );
+    // And it takes new documents after the old ones.
+    store
+        .put_batch(&[doc(3)
+            .published("2019-05-02")
+            .said(person("Ada Quill"), "The harbour opened today")
+            .build()])
+        .unwrap();
+    let rows = store
+        .query(&AttributionQuery {
+            about: Some("harbour".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(rows[0].content, "The harbour opened today");
+    assert_eq!(rows.len(), 3);
+}
+
+/// Writes the database behind `tests/data/ledger-v1.sql` when
+/// `WHOSAID_WRITE_V1_FIXTURE` names a path (then `sqlite3 PATH .dump`).
+/// Kept to show how the fixture was made; not to be rerun for version 1.
+#[test]
+fn write_the_version_1_fixture_when_asked() {
+    let Ok(path) = std::env::var("WHOSAID_WRITE_V1_FIXTURE") else {
+        return;
+    };
+    let mut store = SqliteStore::open(&path).unwrap();
+    store
+        .put_batch(&[
+            doc(1)
+                .published("2019-04-01")
+                .site("The Harbour Post")
+                .url("https://harbour-post.example/1")
+                .said(person("Ada Quill"), "The harbour budget is settled")
+                .said(
+                    suite::organization("Port Authority"),
+                    "Dredging starts soon",
+                )
+                .build(),
+            doc(2)
+                .published("2019-04-20T08:00:00+01:00")
+                .said(
+                    suite::person_as("Ada Quill", "Ms Quill"),
+                    "The harbour opens in May",
+                )
+                .build(),
+        ])
+        .unwrap();
+}
