@@ -761,6 +761,44 @@ fn answers_equal_sqlite_answers() {
         postgres.query(&stranger),
         sqlite.query(&stranger),
     );
+    // Several bad arguments: the same one is reported.
+    let nowhere = stranger.after.clone();
+    for (name, query) in [
+        (
+            "bad words and dates",
+            AttributionQuery {
+                about: Some("***".into()),
+                since: Some("later".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "bad dates and speaker",
+            AttributionQuery {
+                until: Some("2024-02-30".into()),
+                speaker: Some("he".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "unknown speaker and cursor",
+            AttributionQuery {
+                speaker: Some("Nobody Here".into()),
+                after: nowhere,
+                ..Default::default()
+            },
+        ),
+        (
+            "an empty date range",
+            AttributionQuery {
+                since: Some("2024-03-06".into()),
+                until: Some("2024-03-01".into()),
+                ..Default::default()
+            },
+        ),
+    ] {
+        same(name, postgres.query(&query), sqlite.query(&query));
+    }
 
     for limit in [0, 1, 3] {
         same(

@@ -218,6 +218,24 @@ fn query_day(text: &str, flag: &str) -> Result<String> {
 /// a question an analyst asks, and each word is one more index lookup.
 const MAX_ABOUT_WORDS: usize = 32;
 
+/// The words of `--about`, or the error SQLite gives when there are none or
+/// too many.
+fn checked_words(about: &str) -> Result<Vec<String>> {
+    let words = search_words(about);
+    if words.is_empty() {
+        return Err(Error::InvalidQuery(format!(
+            "--about {about:?} has no words to search for"
+        )));
+    }
+    if words.len() > MAX_ABOUT_WORDS {
+        return Err(Error::InvalidQuery(format!(
+            "--about has {} words; at most {MAX_ABOUT_WORDS} are searched for",
+            words.len()
+        )));
+    }
+    Ok(words)
+}
+
 /// The user's words to search for: those with a letter or digit, as
 /// SQLite's full-text query keeps them (the rest is punctuation the index
 /// never holds).
@@ -259,6 +277,9 @@ pub(super) async fn query(
     store: &PostgresStore,
     query: &AttributionQuery,
 ) -> Result<Vec<AttributionRow>> {
+    // Every argument is checked, in SQLite's order, before anything is
+    // looked up: a bad one is always an error, and the same error.
+    let words = query.about.as_deref().map(checked_words).transpose()?;
     let since = query
         .since
         .as_deref()
@@ -269,25 +290,23 @@ pub(super) async fn query(
         .as_deref()
         .map(|d| query_day(d, "until"))
         .transpose()?;
-    if let Some(about) = &query.about {
-        let words = search_words(about).len();
-        if words == 0 {
-            return Err(Error::InvalidQuery(format!(
-                "--about {about:?} has no words to search for"
-            )));
-        }
-        if words > MAX_ABOUT_WORDS {
-            return Err(Error::InvalidQuery(format!(
-                "--about has {words} words; at most {MAX_ABOUT_WORDS} are searched for"
-            )));
-        }
-    }
     let client = store.client().await?;
+    let speakers = match &query.speaker {
+        Some(name) => Some(speaker_ids(store, &client, name).await?),
+        None => None,
+    };
+    let cursor = match &query.after {
+        Some(cursor) => Some((cursor, cursor_day(store, &client, cursor).await?)),
+        None => None,
+    };
+    if speakers.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Vec::new());
+    }
+
     let mut conditions = Conditions::default();
-    if let Some(cursor) = &query.after {
+    if let Some((cursor, day)) = cursor {
         // Rows after the cursor's in (day DESC NULLS LAST, document DESC,
         // idx ASC): undated rows come after every dated one.
-        let day = cursor_day(store, &client, cursor).await?;
         let d = conditions.param(cursor.document);
         let i = conditions.param(i32::try_from(cursor.index).unwrap_or(i32::MAX));
         let later_in_day =
@@ -311,26 +330,22 @@ pub(super) async fn query(
         let p = conditions.param(until);
         conditions.push(format!("a.day <= {p}"));
     }
-    if let Some(about) = &query.about {
+    if let Some(words) = words {
         // Each word a phrase (`o'brien` is `o` then `brien`), all required,
         // as in SQLite's full-text query. One parameter per word, so that
         // the server plans with the words themselves (the query folds to a
         // constant) and picks the GIN index for rare words, the order index
         // for common ones.
-        let words: Vec<String> = search_words(about)
+        let phrases: Vec<String> = words
             .into_iter()
             .map(|word| {
                 let p = conditions.param(word);
                 format!("phraseto_tsquery('whosaid', {p})")
             })
             .collect();
-        conditions.push(format!("a.content_tsv @@ ({})", words.join(" && ")));
+        conditions.push(format!("a.content_tsv @@ ({})", phrases.join(" && ")));
     }
-    if let Some(name) = &query.speaker {
-        let ids = speaker_ids(store, &client, name).await?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
+    if let Some(ids) = speakers {
         if let [id] = ids[..] {
             // One key: its index is in query order already, nothing to sort.
             let p = conditions.param(id);
