@@ -208,6 +208,75 @@ fn check_header(path: &str) -> Result<()> {
     Ok(())
 }
 
+/// The speaker rows a batch has used, by key, so that each key is looked up
+/// (or created) once per batch.
+#[derive(Default)]
+struct BatchSpeakers {
+    known: HashMap<String, (i64, ActorKind)>,
+}
+
+impl BatchSpeakers {
+    /// The id of the speaker with `key`, created with `kind` when new. A
+    /// key first stored without a known kind takes the first known one.
+    fn id(
+        &mut self,
+        tx: &rusqlite::Transaction<'_>,
+        db: &str,
+        key: &str,
+        kind: ActorKind,
+    ) -> Result<i64> {
+        let err = |reason: &str| sql_error(db, reason);
+        let upgrades =
+            |stored: ActorKind| stored == ActorKind::Unknown && kind != ActorKind::Unknown;
+        if let Some(&(id, stored)) = self.known.get(key) {
+            if !upgrades(stored) {
+                return Ok(id);
+            }
+        }
+        let (id, stored_kind) = match self.known.get(key) {
+            Some(&known) => known,
+            None => {
+                let found: Option<(i64, String)> = tx
+                    .prepare_cached("SELECT id, kind FROM speakers WHERE key = ?1")
+                    .and_then(|mut s| {
+                        s.query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+                            .optional()
+                    })
+                    .map_err(err("cannot look up a speaker"))?;
+                match found {
+                    Some((id, stored)) => (id, parse_actor_kind(&stored)),
+                    None => {
+                        let words = key.split(' ').count() as i64;
+                        let id: i64 = tx
+                            .prepare_cached(
+                                "INSERT INTO speakers (key, surname, words, kind)
+                                 VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                            )
+                            .and_then(|mut s| {
+                                s.query_row(
+                                    params![key, last_word(key), words, actor_kind_name(kind)],
+                                    |r| r.get(0),
+                                )
+                            })
+                            .map_err(err("cannot store a speaker"))?;
+                        (id, kind)
+                    }
+                }
+            }
+        };
+        let kind = if upgrades(stored_kind) {
+            tx.prepare_cached("UPDATE speakers SET kind = ?2 WHERE id = ?1")
+                .and_then(|mut s| s.execute(params![id, actor_kind_name(kind)]))
+                .map_err(err("cannot update a speaker"))?;
+            kind
+        } else {
+            stored_kind
+        };
+        self.known.insert(key.to_string(), (id, kind));
+        Ok(id)
+    }
+}
+
 /// Per-batch sums for the speaker aggregate tables, written once at the end
 /// of the batch.
 #[derive(Default)]
@@ -244,7 +313,7 @@ impl Store for SqliteStore {
         let mut stored_attributions = 0i64;
         let mut outcomes = Vec::with_capacity(documents.len());
         let mut in_batch: HashMap<String, DocumentId> = HashMap::new();
-        let mut speakers: HashMap<String, (i64, ActorKind)> = HashMap::new();
+        let mut speakers = BatchSpeakers::default();
         let mut tally = SpeakerTally::default();
         let ingested_at = now_rfc3339();
         {
@@ -271,18 +340,6 @@ impl Store for SqliteStore {
             let mut insert_text = tx
                 .prepare_cached("INSERT INTO attribution_text (rowid, said) VALUES (?1, ?2)")
                 .map_err(err("cannot prepare the full-text insert"))?;
-            let mut find_speaker = tx
-                .prepare_cached("SELECT id, kind FROM speakers WHERE key = ?1")
-                .map_err(err("cannot prepare the speaker lookup"))?;
-            let mut insert_speaker = tx
-                .prepare_cached(
-                    "INSERT INTO speakers (key, surname, words, kind) VALUES (?1, ?2, ?3, ?4)
-                     RETURNING id",
-                )
-                .map_err(err("cannot prepare the speaker insert"))?;
-            let mut set_speaker_kind = tx
-                .prepare_cached("UPDATE speakers SET kind = ?2 WHERE id = ?1")
-                .map_err(err("cannot prepare the speaker update"))?;
 
             for (position, doc) in documents.iter().enumerate() {
                 let record = &doc.record;
@@ -376,44 +433,13 @@ impl Store for SqliteStore {
                     let mut speaker_id = None;
                     if let Some(actor) = actor {
                         if let Some(key) = speaker_key(&actor.name) {
-                            let (id, mut kind) = match speakers.get(&key) {
-                                Some(&known) => known,
-                                None => {
-                                    let found: Option<(i64, String)> = find_speaker
-                                        .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?)))
-                                        .optional()
-                                        .map_err(err("cannot look up a speaker"))?;
-                                    match found {
-                                        Some((id, kind)) => (id, parse_actor_kind(&kind)),
-                                        None => {
-                                            let words = key.split(' ').count() as i64;
-                                            let kind = actor_kind_name(actor.kind);
-                                            let id: i64 = insert_speaker
-                                                .query_row(
-                                                    params![key, last_word(&key), words, kind],
-                                                    |r| r.get(0),
-                                                )
-                                                .map_err(err("cannot store a speaker"))?;
-                                            (id, actor.kind)
-                                        }
-                                    }
-                                }
-                            };
-                            // A key first seen without a known kind takes the
-                            // first known one.
-                            if kind == ActorKind::Unknown && actor.kind != ActorKind::Unknown {
-                                set_speaker_kind
-                                    .execute(params![id, actor_kind_name(actor.kind)])
-                                    .map_err(err("cannot update a speaker"))?;
-                                kind = actor.kind;
-                            }
+                            let id = speakers.id(&tx, db, &key, actor.kind)?;
                             if let std::collections::hash_map::Entry::Vacant(slot) =
                                 speakers_here.entry(id)
                             {
                                 *tally.documents.entry(id).or_default() += 1;
                                 slot.insert(key.clone());
                             }
-                            speakers.insert(key, (id, kind));
                             speaker_id = Some(id);
                             *tally.attributions.entry(id).or_default() += 1;
                             *tally.names.entry((id, actor.name.clone())).or_default() += 1;

@@ -467,3 +467,27 @@ fn write_the_version_1_fixture_when_asked() {
         ])
         .unwrap();
 }
+
+#[test]
+fn a_speaker_first_seen_without_a_kind_takes_the_first_known_one() {
+    let mut store = open_fresh();
+    let unknown = suite::Who::Actor(
+        "Mira Osei",
+        whosaid::record::ActorKind::Unknown,
+        "Mira Osei",
+    );
+    store
+        .put_batch(&[doc(1).said(unknown, "First, kind unknown").build()])
+        .unwrap();
+    assert_eq!(store.speakers(None, 5).unwrap()[0].kind, "unknown");
+    store
+        .put_batch(&[
+            doc(2).said(person("Mira Osei"), "Then a person").build(),
+            doc(3).said(unknown, "Unknown again").build(),
+            doc(4).said(person("Osei"), "By surname").build(),
+        ])
+        .unwrap();
+    let list = store.speakers(None, 5).unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!((list[0].kind.as_str(), list[0].attributions), ("person", 4));
+}
