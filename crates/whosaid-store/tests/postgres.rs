@@ -915,3 +915,92 @@ fn is_root() -> bool {
         .map(|o| o.stdout.starts_with(b"0\n"))
         .unwrap_or(false)
 }
+
+/// The frozen database of schema version 1 (`tests/data/postgres-ledger-v1.sql`,
+/// a `pg_dump --inserts` of what [`write_the_version_1_fixture`] stores):
+/// every later whosaid must open it, migrate it and answer from it. Never
+/// regenerate it once released; add a `postgres-ledger-vN.sql` for a new
+/// version instead.
+#[test]
+fn the_frozen_version_1_ledger_still_opens() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let dump = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/postgres-ledger-v1.sql"),
+    )
+    .unwrap();
+    sql_on(&db.url, &dump);
+    let mut store = db.open();
+    assert_eq!(
+        store.stats().unwrap(),
+        Stats {
+            documents: 2,
+            attributions: 3,
+            speakers: 2,
+        }
+    );
+    let rows = store
+        .query(&AttributionQuery {
+            speaker: Some("Quill".into()),
+            about: Some("harbour".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let contents: Vec<_> = rows.iter().map(|r| r.content.as_str()).collect();
+    assert_eq!(
+        contents,
+        ["The harbour opens in May", "The harbour budget is settled"]
+    );
+    // And it takes new documents after the old ones.
+    store
+        .put_batch(&[suite::doc(3)
+            .published("2019-05-02")
+            .said(suite::person("Ada Quill"), "The harbour opened today")
+            .build()])
+        .unwrap();
+    let rows = store
+        .query(&AttributionQuery {
+            about: Some("harbour".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(rows[0].content, "The harbour opened today");
+    assert_eq!(rows[0].document, 3);
+    assert_eq!(rows.len(), 3);
+}
+
+/// Stores the documents behind `tests/data/postgres-ledger-v1.sql` in the
+/// database `WHOSAID_WRITE_POSTGRES_V1_FIXTURE` names (then `pg_dump
+/// --inserts --no-owner --no-privileges URL`). Kept to show how the fixture
+/// was made; not to be rerun for version 1.
+#[test]
+#[ignore]
+fn write_the_version_1_fixture() {
+    let url = std::env::var("WHOSAID_WRITE_POSTGRES_V1_FIXTURE")
+        .expect("WHOSAID_WRITE_POSTGRES_V1_FIXTURE names an empty database");
+    let mut store = PostgresStore::connect(&url).unwrap();
+    store
+        .put_batch(&[
+            suite::doc(1)
+                .published("2019-04-01")
+                .site("The Harbour Post")
+                .url("https://harbour-post.example/1")
+                .said(suite::person("Ada Quill"), "The harbour budget is settled")
+                .said(
+                    suite::organization("Port Authority"),
+                    "Dredging starts soon",
+                )
+                .build(),
+            suite::doc(2)
+                .published("2019-04-20T08:00:00+01:00")
+                .said(
+                    suite::person_as("Ada Quill", "Ms Quill"),
+                    "The harbour opens in May",
+                )
+                .build(),
+        ])
+        .unwrap();
+}
