@@ -503,7 +503,21 @@ fn title_anchor(facts: &Facts, title: Option<&str>) -> Option<u32> {
             .find(|h| h.flags & IN_NOISE == 0)
             .map(|h| h.order)
     })
+    // The heading that reads as the title is the title's, even where a
+    // wrapper's class made its region look like boilerplate.
+    .or_else(|| {
+        let key = title.map(title_key).filter(|k| !k.is_empty())?;
+        facts
+            .h1s
+            .iter()
+            .find(|h| title_key(&h.text) == key)
+            .map(|h| h.order)
+    })
 }
+
+/// Elements after the title heading (half that before it) that are its
+/// dateline's, whatever their region.
+const BESIDE_TITLE: u32 = 16;
 
 /// Extra distance (in elements) of a date shown as "Updated".
 const MODIFIED_PENALTY: u32 = 40;
@@ -516,10 +530,26 @@ const MAX_DATE_DISTANCE: u32 = 400;
 /// is common, but so is a list of other stories), else the first one in
 /// the article or its header.
 fn visible_date(facts: &Facts, anchor: Option<u32>) -> Option<&VisibleDate> {
+    // A date right beside the title heading is its dateline even when a
+    // wrapper's class filed it under boilerplate.
+    // A labelled one ("Published …") or a lone one: a list of dates
+    // there is other stories'.
+    let beside_title = |v: &&VisibleDate| {
+        let near = anchor.is_some_and(|a| {
+            (v.order >= a && v.order - a <= BESIDE_TITLE)
+                || (v.order < a && a - v.order <= BESIDE_TITLE / 2)
+        });
+        let in_list = facts
+            .boilerplate_dates
+            .iter()
+            .any(|w| !std::ptr::eq(w, *v) && w.order.abs_diff(v.order) <= DATE_LIST_SPACING);
+        near && (v.marked_published || v.marked_modified || !in_list)
+    };
     let usable = facts
         .visible_dates
         .iter()
-        .filter(|v| v.flags & IN_NOISE == 0);
+        .filter(|v| v.flags & IN_NOISE == 0)
+        .chain(facts.boilerplate_dates.iter().filter(beside_title));
     match anchor {
         Some(a) => usable
             .filter_map(|v| {
@@ -1716,6 +1746,15 @@ mod tests {
                 title: Some("Fog lifts"),
                 authors: &[],
                 published: Some("2025-03-04"),
+            },
+            Row {
+                name: "the title and its date inside a wrapper whose class reads as boilerplate",
+                html: r#"<html><head><title>Fog lifts</title></head><body><div class="promo-layout">
+                    <h1>Fog lifts</h1><p>Last updated</p><time>Aug 04, 2025</time><p>Body.</p></div>
+                    </body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: Some("2025-08-04"),
             },
             Row {
                 name: "a list of dates in a sidebar does not date the page",
