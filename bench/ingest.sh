@@ -84,6 +84,10 @@ cat "$warc" >/dev/null
 load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'; }
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet -- crates 2>/dev/null || echo ' (+ uncommitted changes)')"
 
+# CPU seconds (user + system) of each run beside its wall clock: on a busy
+# machine the wall clock says more about the neighbours than about whosaid.
+cpu_time=()
+[[ -x /usr/bin/time ]] && cpu_time=(/usr/bin/time -f '%U %S' -o "$out/cpu.txt")
 rows="$out/rows.tsv"
 : >"$rows"
 # One timed `whosaid ingest`: appends "label, seconds, read, stored,
@@ -94,7 +98,7 @@ run_ingest() {
     local before start end log="$out/ingest.log"
     before=$(load)
     start=$(date +%s.%N)
-    if ! "$whosaid" ingest --db "$db" "${batch[@]}" "$@" "$warc" 2>"$log"; then
+    if ! "${cpu_time[@]}" "$whosaid" ingest --db "$db" "${batch[@]}" "$@" "$warc" 2>"$log"; then
         echo "whosaid ingest failed ($label):" >&2
         tail -n 20 "$log" >&2
         exit 1
@@ -104,7 +108,9 @@ run_ingest() {
     local counts
     counts=$(sed -n 's/^whosaid: read \([0-9]*\), stored \([0-9]*\), duplicates \([0-9]*\), failed \([0-9]*\).*/\1 \2 \3 \4/p' "$log" | tail -n 1)
     [[ -n "$counts" ]] || { echo "no summary line from whosaid ingest ($label):" >&2; tail -n 5 "$log" >&2; exit 1; }
-    printf '%s\t%s\t%s\t%s\n' "$label" "$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$start" "$end")" "$counts" "$before" >>"$rows"
+    local cpu="?"
+    [[ ${#cpu_time[@]} -gt 0 && -s "$out/cpu.txt" ]] && cpu=$(tail -n 1 "$out/cpu.txt")
+    printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$start" "$end")" "$counts" "$before" "$cpu" >>"$rows"
 }
 
 fresh_db() {
@@ -133,36 +139,44 @@ summary="$out/summary.txt"
     echo "whosaid $commit; $(rustc --version)"
     echo "cpu: $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores"
     echo
-    python3 - "$rows" "$documents" "$page_bytes" "$file_bytes" <<'EOF'
+    python3 - "$rows" "$documents" "$page_bytes" "$file_bytes" "$(nproc)" <<'EOF'
 import statistics, sys
-rows_path, documents, page_bytes, file_bytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rows_path, documents, page_bytes, file_bytes, cores = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 page_mb, file_mb = page_bytes / 1e6, file_bytes / 1e6
 rows = []
 for line in open(rows_path):
-    label, seconds, counts, load = line.rstrip("\n").split("\t")
+    label, seconds, counts, load, cpu = line.rstrip("\n").split("\t")
     read, stored, dup, failed = map(int, counts.split())
-    rows.append((label, float(seconds), read, stored, dup, failed, load))
+    cpu = sum(map(float, cpu.split())) if cpu != "?" else float("nan")
+    rows.append((label, float(seconds), read, stored, dup, failed, load, cpu))
 
-header = f"{'run':<24} | {'docs':>5} | {'stored':>6} | {'dup':>5} | {'failed':>6} | {'s':>6} | {'articles/s':>10} | {'MB/s':>6} | load before"
+header = f"{'run':<24} | {'docs':>5} | {'stored':>6} | {'dup':>5} | {'failed':>6} | {'s':>6} | {'articles/s':>10} | {'MB/s':>6} | {'CPU s':>6} | load before"
 print(header)
 print("-" * len(header))
 medians = {}
+cpu_medians = {}
 for label in dict.fromkeys(r[0] for r in rows):
     group = [r for r in rows if r[0] == label]
-    for i, (_, s, read, stored, dup, failed, load) in enumerate(group, 1):
+    for i, (_, s, read, stored, dup, failed, load, cpu) in enumerate(group, 1):
         name = f"{label} #{i}" if len(group) > 1 else label
-        print(f"{name:<24} | {read:>5} | {stored:>6} | {dup:>5} | {failed:>6} | {s:>6.2f} | {read / s:>10.1f} | {page_mb / s:>6.2f} | {load}")
+        print(f"{name:<24} | {read:>5} | {stored:>6} | {dup:>5} | {failed:>6} | {s:>6.2f} | {read / s:>10.1f} | {page_mb / s:>6.2f} | {cpu:>6.2f} | {load}")
         if read != documents:
             print(f"  !! read {read} of {documents} documents")
     if len(group) > 1:
         s = statistics.median(r[1] for r in group)
-        print(f"{label + ' median':<24} | {documents:>5} | {'':>6} | {'':>5} | {'':>6} | {s:>6.2f} | {documents / s:>10.1f} | {page_mb / s:>6.2f} |")
+        c = statistics.median(r[7] for r in group)
+        print(f"{label + ' median':<24} | {documents:>5} | {'':>6} | {'':>5} | {'':>6} | {s:>6.2f} | {documents / s:>10.1f} | {page_mb / s:>6.2f} | {c:>6.2f} |")
     medians[label] = statistics.median(r[1] for r in group)
+    cpu_medians[label] = statistics.median(r[7] for r in group)
 print()
 print(f"MB: {page_mb:.1f} MB of pages (uncompressed HTML; MB/s above), {file_mb:.1f} MB gzipped WARC")
 rate = documents / medians["all cores"]
 verdict = "met" if rate >= 500 else "NOT met"
 print(f"target >= 500 articles/s end to end on this machine: {rate:.0f} articles/s, {verdict}")
+cpu = cpu_medians["all cores"]
+if cpu == cpu:
+    per_doc = cpu / documents * 1000
+    print(f"CPU per article (user + system, all cores run): {per_doc:.2f} ms, so at most {cores * 1000 / per_doc:.0f} articles/s on {cores} idle cores even if perfectly parallel")
 if "--jobs 1" in medians:
     one = documents / medians["--jobs 1"]
     print(f"per core (--jobs 1): {one:.0f} articles/s; all cores / one = {rate / one:.2f}x")
@@ -193,7 +207,7 @@ if [[ $profile == 1 ]]; then
             children=$(perf report -i "$out/perf.data" --children --sort sym --stdio -g none 2>/dev/null)
             while IFS='|' read -r label symbol; do
                 share=$(grep -F -m 1 -- "$symbol" <<<"$children" | awk '{print $1}')
-                printf '  %-44s %s\n' "$label" "${share:-?}"
+                printf '  %-48s %s\n' "$label" "${share:-?}"
             done <<'STAGES'
 reader: read_inputs|whosaid::ingest::read_inputs
 reader: gunzip (zlib-rs inflate)|zlib_rs::inflate::inflate
