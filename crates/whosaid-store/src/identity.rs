@@ -25,10 +25,12 @@
 //!
 //! # Surnames
 //!
-//! Articles often give only a surname. A one-word key (`trump`) *folds into* a
-//! multi-word person key ending in that word (`donald trump`) when that person
-//! key is the only one ending in the word, or when it holds at least 80% of
-//! the attributions of all such person keys ([`fold_target`]). Folding is
+//! Articles often give only a surname. A one-word key (`trump`) of a person
+//! or of an actor of unknown kind *folds into* a multi-word person key ending
+//! in that word (`donald trump`) when that person key is the only one ending
+//! in the word, or when it holds at least 80% of the attributions of all such
+//! person keys ([`fold_target`]). Organisations, outlets and groups never
+//! fold: `house` is not `white house`. Folding is
 //! decided when a query runs, from the counts then stored, never when a
 //! document is ingested, so the answer never depends on ingest order.
 //!
