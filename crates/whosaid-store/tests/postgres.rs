@@ -389,32 +389,47 @@ fn concurrent_writers_store_each_document_once() {
     let Some(db) = TestDatabase::create() else {
         return;
     };
-    let store = db.open();
-    let documents = batch(3, 60, 3);
-    let threads: Vec<_> = (0..4)
-        .map(|t| {
-            let mut store = store.clone();
-            let mut documents = documents.clone();
-            // Different orders, so that the writers meet on different rows.
-            documents.rotate_left(t * 15);
-            std::thread::spawn(move || store.put_batch(&documents).unwrap())
+    const WRITERS: usize = 4;
+    const ROUNDS: u32 = 3;
+    const DOCUMENTS: usize = 120;
+    // A store each, connected before the start, so that the batches overlap
+    // on the server rather than queue for connections.
+    let stores: Vec<PostgresStore> = (0..WRITERS).map(|_| db.open()).collect();
+    let start = std::sync::Arc::new(std::sync::Barrier::new(WRITERS));
+    let threads: Vec<_> = stores
+        .into_iter()
+        .enumerate()
+        .map(|(t, mut store)| {
+            let start = start.clone();
+            std::thread::spawn(move || {
+                let mut stored = 0;
+                for round in 0..ROUNDS {
+                    let mut documents = batch(30 + round, DOCUMENTS as u32, 3);
+                    // Opposite orders, so that the writers lock the same
+                    // rows in different orders (a deadlock the server breaks
+                    // and the batch retries).
+                    if t % 2 == 1 {
+                        documents.reverse();
+                    }
+                    documents.rotate_left(t * DOCUMENTS / WRITERS);
+                    start.wait();
+                    stored += store
+                        .put_batch(&documents)
+                        .unwrap()
+                        .iter()
+                        .filter(|o| matches!(o, PutOutcome::Stored(_)))
+                        .count();
+                }
+                stored
+            })
         })
         .collect();
-    let stored: usize = threads
-        .into_iter()
-        .map(|t| {
-            t.join()
-                .unwrap()
-                .iter()
-                .filter(|o| matches!(o, PutOutcome::Stored(_)))
-                .count()
-        })
-        .sum();
-    assert_eq!(stored, 60);
-    let stats = store.stats().unwrap();
+    let stored: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(stored, DOCUMENTS * ROUNDS as usize);
+    let stats = db.open().stats().unwrap();
     assert_eq!(
         (stats.documents, stats.attributions, stats.speakers),
-        (60, 180, 5)
+        (360, 1080, 5)
     );
 }
 
