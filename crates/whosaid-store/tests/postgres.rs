@@ -1019,3 +1019,30 @@ fn write_the_version_1_fixture() {
         ])
         .unwrap();
 }
+
+#[test]
+fn a_speaker_first_seen_without_a_kind_takes_the_first_known_one() {
+    if server().is_none() {
+        return;
+    }
+    let mut store = open_fresh();
+    let unknown = suite::Who::Actor("Mira Osei", ActorKind::Unknown, "Mira Osei");
+    store
+        .put_batch(&[suite::doc(1).said(unknown, "First, kind unknown").build()])
+        .unwrap();
+    assert_eq!(store.speakers(None, 5).unwrap()[0].kind, "unknown");
+    store
+        .put_batch(&[
+            suite::doc(2)
+                .said(suite::person("Mira Osei"), "Then a person")
+                .build(),
+            suite::doc(3).said(unknown, "Unknown again").build(),
+            suite::doc(4)
+                .said(suite::person("Osei"), "By surname")
+                .build(),
+        ])
+        .unwrap();
+    let list = store.speakers(None, 5).unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!((list[0].kind.as_str(), list[0].attributions), ("person", 4));
+}
