@@ -9,6 +9,10 @@
 //!
 //! Every message names the server by its URL with the password removed
 //! ([`redact_url`]); passwords must never reach logs or terminals.
+//!
+//! Connections are plain TCP: no TLS client is built in yet, so a URL with
+//! `sslmode=require` fails with "error performing TLS handshake". Use it on
+//! a trusted network or through a tunnel.
 
 mod read;
 mod schema;
