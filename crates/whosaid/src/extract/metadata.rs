@@ -539,11 +539,13 @@ fn visible_date(facts: &Facts, anchor: Option<u32>) -> Option<&VisibleDate> {
             (v.order >= a && v.order - a <= BESIDE_TITLE)
                 || (v.order < a && a - v.order <= BESIDE_TITLE / 2)
         });
-        let in_list = facts
-            .boilerplate_dates
-            .iter()
-            .any(|w| !std::ptr::eq(w, *v) && w.order.abs_diff(v.order) <= DATE_LIST_SPACING);
-        near && (v.marked_published || v.marked_modified || !in_list)
+        let in_list = || {
+            facts
+                .boilerplate_dates
+                .iter()
+                .any(|w| !std::ptr::eq(w, *v) && w.order.abs_diff(v.order) <= DATE_LIST_SPACING)
+        };
+        near && (v.marked_published || v.marked_modified || !in_list())
     };
     let usable = facts
         .visible_dates
