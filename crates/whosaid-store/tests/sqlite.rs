@@ -491,3 +491,90 @@ fn a_speaker_first_seen_without_a_kind_takes_the_first_known_one() {
     assert_eq!(list.len(), 1, "{list:?}");
     assert_eq!((list[0].kind.as_str(), list[0].attributions), ("person", 4));
 }
+
+#[test]
+fn two_writers_store_each_document_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "two.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let docs: Vec<NewDocument> = (0..120u64)
+        .map(|n| {
+            doc(n)
+                .published("2023-03-03")
+                .said(person("Ada Quill"), &format!("quote {n}"))
+                .build()
+        })
+        .collect();
+    let writers: Vec<_> = [false, true]
+        .into_iter()
+        .map(|reversed| {
+            let path = path.clone();
+            let mut docs = docs.clone();
+            if reversed {
+                docs.reverse();
+            }
+            std::thread::spawn(move || {
+                let mut store = SqliteStore::open(&path).unwrap();
+                let mut stored = Vec::new();
+                for batch in docs.chunks(10) {
+                    for (d, outcome) in batch.iter().zip(store.put_batch(batch).unwrap()) {
+                        if let PutOutcome::Stored(id) = outcome {
+                            stored.push((d.record.source.sha256.clone(), id));
+                        }
+                    }
+                }
+                stored
+            })
+        })
+        .collect();
+    let mut stored: Vec<(String, i64)> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    stored.sort();
+    assert_eq!(
+        stored.len(),
+        120,
+        "each document stored by exactly one writer"
+    );
+    stored.dedup_by(|a, b| a.0 == b.0);
+    assert_eq!(stored.len(), 120);
+    let store = SqliteStore::open(&path).unwrap();
+    let stats = store.stats().unwrap();
+    assert_eq!(
+        (stats.documents, stats.attributions, stats.speakers),
+        (120, 120, 1)
+    );
+    let rows = store
+        .query(&AttributionQuery {
+            speaker: Some("Ada Quill".into()),
+            limit: 0,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(rows.len(), 120);
+}
+
+#[test]
+fn several_processes_may_create_the_same_ledger_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "race.db");
+    let openers: Vec<_> = (0..4u64)
+        .map(|n| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = SqliteStore::open(&path).unwrap();
+                store
+                    .put_batch(&[doc(n).said(person("Ada Quill"), "hello").build()])
+                    .unwrap();
+            })
+        })
+        .collect();
+    for o in openers {
+        o.join().unwrap();
+    }
+    assert_eq!(
+        SqliteStore::open(&path).unwrap().stats().unwrap().documents,
+        4
+    );
+}
