@@ -177,6 +177,7 @@ cpu = cpu_medians["all cores"]
 if cpu == cpu:
     per_doc = cpu / documents * 1000
     print(f"CPU per article (user + system, all cores run): {per_doc:.2f} ms, so at most {cores * 1000 / per_doc:.0f} articles/s on {cores} idle cores even if perfectly parallel")
+    print(f"cores the all-cores run got (CPU s / s): {cpu / medians['all cores']:.2f} of {cores}; below {cores}, the wall clock shows a busy machine")
 if "--jobs 1" in medians:
     one = documents / medians["--jobs 1"]
     print(f"per core (--jobs 1): {one:.0f} articles/s; all cores / one = {rate / one:.2f}x")
