@@ -12,11 +12,14 @@
 //! | `Russian President Vladimir Putin` | `vladimir putin` |
 //! | `Secretary of State Jane Roe` | `jane roe`     |
 //! | `Seán O'Brien`              | `seán o'brien`   |
+//! | `Ursula von der Leyen`      | `ursula von_der_leyen` |
 //! | `he`, `officials`, `a spokesperson`, `President` | none |
 //!
 //! The key is the name lower-cased (Unicode), with its diacritics kept,
 //! punctuation dropped (apostrophes and hyphens inside a word kept: `o'brien`,
-//! `ocasio-cortez`), a possessive `'s` removed, leading titles, honorifics and
+//! `ocasio-cortez`), surname particles joined to the surname with `_`
+//! (`von_der_leyen`, so that "von der Leyen" is one surname, as "Leyen" is
+//! not), a possessive `'s` removed, leading titles, honorifics and
 //! qualifiers stripped repeatedly from a table (`Sen.`, `Secretary of State`,
 //! `Russian`, `former`, `the` …), middle initials and trailing generational
 //! suffixes (`Jr.`, `III`) dropped. A name that is a pronoun, that ends in a
@@ -257,6 +260,13 @@ const QUALIFIERS: &[&str] = &[
 /// Articles and determiners, stripped wherever they lead.
 const DETERMINERS: &[&str] = &["the", "a", "an"];
 
+/// Surname particles: joined to the word after them with `_` (a character
+/// no key otherwise holds), so that "von der Leyen" is one surname word.
+const PARTICLES: &[&str] = &[
+    "von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "le", "la",
+    "ter", "ten", "bin", "ibn", "zu", "af",
+];
+
 /// Trailing generational suffixes, dropped so `Martin Luther King Jr.` has
 /// the surname `king`.
 const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "esq", "phd", "md"];
@@ -377,11 +387,31 @@ pub fn speaker_key(name: &str) -> Option<String> {
             keep
         });
     }
+    let words = join_particles(words);
     let last = words.last()?;
     if GENERIC.contains(&last.as_str()) {
         return None;
     }
     Some(words.join(" "))
+}
+
+/// Joins each run of particles to the word that follows it
+/// (`ursula von der leyen` → `ursula von_der_leyen`).
+fn join_particles(words: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut pending: Vec<String> = Vec::new();
+    for word in words {
+        if PARTICLES.contains(&word.as_str()) {
+            pending.push(word);
+        } else {
+            pending.push(word);
+            out.push(pending.join("_"));
+            pending.clear();
+        }
+    }
+    // Trailing particles have nothing to join: kept as words.
+    out.extend(pending);
+    out
 }
 
 /// The last word of a key: the surname a one-word key is compared with.
@@ -558,6 +588,17 @@ mod tests {
             ("Seán O’Brien", Some("seán o'brien")),
             ("Alexandria Ocasio-Cortez", Some("alexandria ocasio-cortez")),
             ("ÉMILE ZOLA", Some("émile zola")),
+            ("Ursula von der Leyen", Some("ursula von_der_leyen")),
+            ("von der Leyen", Some("von_der_leyen")),
+            ("Ms von der Leyen", Some("von_der_leyen")),
+            ("Marine Le Pen", Some("marine le_pen")),
+            ("Robert De Niro", Some("robert de_niro")),
+            (
+                "Luiz Inácio Lula da Silva",
+                Some("luiz inácio lula da_silva"),
+            ),
+            ("Smith de", Some("smith de")),
+            ("de la", Some("de la")),
             ("J. K. Rowan", Some("j rowan")),
             ("J.K. Rowan", Some("j rowan")),
             ("Martin Luther King Jr.", Some("martin luther king")),

@@ -38,6 +38,7 @@ macro_rules! store_suite {
             empty_store_answers_empty,
             speaker_query_follows_the_identity_rule,
             surname_folds_only_into_a_dominant_full_name,
+            surname_particles_belong_to_the_surname,
             speaker_without_a_key_is_an_invalid_query,
             about_searches_the_content,
             about_treats_hostile_input_as_words,
@@ -83,6 +84,7 @@ pub fn run_all(open: Open<'_>) {
     empty_store_answers_empty(open);
     speaker_query_follows_the_identity_rule(open);
     surname_folds_only_into_a_dominant_full_name(open);
+    surname_particles_belong_to_the_surname(open);
     speaker_without_a_key_is_an_invalid_query(open);
     about_searches_the_content(open);
     about_treats_hostile_input_as_words(open);
@@ -640,6 +642,34 @@ pub fn surname_folds_only_into_a_dominant_full_name(open: Open<'_>) {
     let s = store.as_ref();
     assert_eq!(by_speaker(s, "Mark Hale").len(), 13);
     assert_eq!(by_speaker(s, "Nora Hale").len(), 3);
+}
+
+pub fn surname_particles_belong_to_the_surname(open: Open<'_>) {
+    let mut store = open();
+    put(
+        store.as_mut(),
+        vec![
+            doc(90)
+                .said(person("Ursula von der Leyen"), "The budget is agreed")
+                .build(),
+            doc(91)
+                .said(person("von der Leyen"), "Talks continue tomorrow")
+                .build(),
+            doc(92)
+                .said(person("Marine Le Pen"), "We will vote against it")
+                .build(),
+        ],
+    );
+    let s = store.as_ref();
+    let both = ["Talks continue tomorrow", "The budget is agreed"];
+    assert_eq!(contents(&by_speaker(s, "von der Leyen")), both);
+    assert_eq!(contents(&by_speaker(s, "Ursula von der Leyen")), both);
+    assert!(by_speaker(s, "Leyen").is_empty());
+    assert_eq!(
+        contents(&by_speaker(s, "Le Pen")),
+        ["We will vote against it"]
+    );
+    assert!(by_speaker(s, "Pen").is_empty());
 }
 
 pub fn speaker_without_a_key_is_an_invalid_query(open: Open<'_>) {
