@@ -220,6 +220,22 @@ fn news_text() -> impl Strategy<Value = String> {
         })
 }
 
+/// News text with a few random bytes spliced in, mostly breaking its UTF-8.
+fn news_bytes() -> impl Strategy<Value = Vec<u8>> {
+    (
+        news_text(),
+        vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+    )
+        .prop_map(|(text, noise)| {
+            let mut bytes = text.into_bytes();
+            for (at, byte) in noise {
+                let at = at.index(bytes.len() + 1);
+                bytes.insert(at, byte);
+            }
+            bytes
+        })
+}
+
 /// Writes marks as HTML entities in one of several styles.
 fn entities(text: &str, style: u8) -> String {
     let mut out = String::with_capacity(text.len() + 16);
@@ -475,7 +491,16 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(96))]
+    #![proptest_config(config(64))]
+
+    #[test]
+    fn news_text_with_stray_bytes_keeps_every_invariant(bytes in news_bytes()) {
+        check_all_kinds(&bytes, &[InputKind::Text, InputKind::Html, InputKind::Auto])?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
 
     #[test]
     fn arbitrary_strings_keep_every_invariant(text in any::<String>()) {
