@@ -482,37 +482,22 @@ const DATE_METAS: [&str; 29] = [
 /// first heading in the article.
 fn title_anchor(facts: &Facts, title: Option<&str>) -> Option<u32> {
     let key = title.map(title_key).filter(|k| !k.is_empty());
-    key.and_then(|key| {
-        facts
-            .h1s
-            .iter()
-            .find(|h| h.flags & IN_NOISE == 0 && title_key(&h.text) == key)
-            .map(|h| h.order)
-    })
-    .or_else(|| {
-        facts
-            .h1s
-            .iter()
-            .find(|h| h.flags & IN_NOISE == 0 && h.flags & IN_ARTICLE != 0)
-            .map(|h| h.order)
-    })
-    .or_else(|| {
-        facts
-            .h1s
-            .iter()
-            .find(|h| h.flags & IN_NOISE == 0)
-            .map(|h| h.order)
-    })
-    // The heading that reads as the title is the title's, even where a
-    // wrapper's class made its region look like boilerplate.
-    .or_else(|| {
-        let key = title.map(title_key).filter(|k| !k.is_empty())?;
-        facts
-            .h1s
-            .iter()
-            .find(|h| title_key(&h.text) == key)
-            .map(|h| h.order)
-    })
+    let reads_as_title = |h: &&Found| key.as_deref().is_some_and(|k| title_key(&h.text) == k);
+    facts
+        .h1s
+        .iter()
+        .find(|h| h.flags & IN_NOISE == 0 && reads_as_title(h))
+        // The heading that reads as the title is the title's, even where a
+        // wrapper's class made its region look like boilerplate.
+        .or_else(|| facts.h1s.iter().find(reads_as_title))
+        .or_else(|| {
+            facts
+                .h1s
+                .iter()
+                .find(|h| h.flags & IN_NOISE == 0 && h.flags & IN_ARTICLE != 0)
+        })
+        .or_else(|| facts.h1s.iter().find(|h| h.flags & IN_NOISE == 0))
+        .map(|h| h.order)
 }
 
 /// Elements after the title heading (half that before it) that are its
@@ -1757,6 +1742,16 @@ mod tests {
                 title: Some("Fog lifts"),
                 authors: &[],
                 published: Some("2025-08-04"),
+            },
+            Row {
+                name: "the heading that reads as the title anchors, not a later 'Related' heading",
+                html: r#"<html><head><title>Fog lifts</title></head><body><main><div class="sidebar-fixed">
+                    <article><h1>Fog lifts</h1><time datetime="2025-12-19">19 Dec</time><p>Body.</p></article></div>
+                    <div><article><h1>Related Articles</h1><p>Rain due</p><time datetime="2025-12-18">18 Dec</time>
+                    </article></div></main></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: Some("2025-12-19"),
             },
             Row {
                 name: "a list of dates in a sidebar does not date the page",
