@@ -7,7 +7,7 @@
 # median, and the verdict on issue 4's target (>= 500 articles/s on this
 # machine). Not a test: nothing fails when the target is missed.
 #
-# usage: bench/ingest.sh [DATA] [--passes N] [--copies N] [--batch N]
+# usage: bench/ingest.sh [DATA] [--passes N] [--copies N] [--batch N] [--profile]
 #   DATA        a WCXB-layout folder (html/ + ground-truth/) of real pages,
 #               default ../shared/data/wcxb-articles-dev when present, else
 #               the team's examples/ (varied by generated paragraphs)

@@ -116,6 +116,10 @@ fn parse_args() -> Result<Config, String> {
         None => {
             let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/whosaid-bench");
             std::fs::create_dir_all(dir).map_err(|e| format!("{dir}: {e}"))?;
+            // The workspace's target/, named without the "../..".
+            let dir = std::fs::canonicalize(dir)
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|_| dir.to_string());
             format!(
                 "{dir}/queries-{}x{}-seed{}.db",
                 config.documents, config.per_document, config.seed
