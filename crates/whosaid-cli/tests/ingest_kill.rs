@@ -175,6 +175,22 @@ fn sqlite_ledger_survives_kills() {
 
 const POSTGRES: &str = "WHOSAID_TEST_POSTGRES";
 
+/// The test server's URL. Without one the test skips, saying why, except in
+/// CI, which must run it (`.ci/run` starts a server).
+fn postgres_server() -> Option<String> {
+    match std::env::var(POSTGRES) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{POSTGRES} is not set, and CI must run the PostgreSQL tests"
+            );
+            eprintln!("skipping: {POSTGRES} is not set (scripts/postgres-test-server.sh start)");
+            None
+        }
+    }
+}
+
 /// Runs SQL on the server's own database (databases are created and dropped
 /// from outside them).
 fn admin(server: &str, sql: &str) {
@@ -243,12 +259,8 @@ impl Drop for Databases {
 
 #[test]
 fn postgres_ledger_survives_kills() {
-    let server = match std::env::var(POSTGRES) {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            eprintln!("skipping: {POSTGRES} is not set (scripts/postgres-test-server.sh start)");
-            return;
-        }
+    let Some(server) = postgres_server() else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let corpus = corpus(dir.path());
@@ -275,12 +287,8 @@ fn postgres_ledger_survives_kills() {
 
 #[test]
 fn postgres_going_away_is_retried_then_stops_the_run_cleanly() {
-    let server = match std::env::var(POSTGRES) {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            eprintln!("skipping: {POSTGRES} is not set (scripts/postgres-test-server.sh start)");
-            return;
-        }
+    let Some(server) = postgres_server() else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let corpus = corpus(dir.path());

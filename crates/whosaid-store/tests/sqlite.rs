@@ -440,10 +440,10 @@ fn the_frozen_version_1_ledger_still_opens() {
 /// `WHOSAID_WRITE_V1_FIXTURE` names a path (then `sqlite3 PATH .dump`).
 /// Kept to show how the fixture was made; not to be rerun for version 1.
 #[test]
-fn write_the_version_1_fixture_when_asked() {
-    let Ok(path) = std::env::var("WHOSAID_WRITE_V1_FIXTURE") else {
-        return;
-    };
+#[ignore = "writes the version-1 fixture; run by hand with WHOSAID_WRITE_V1_FIXTURE=PATH"]
+fn write_the_version_1_fixture() {
+    let path = std::env::var("WHOSAID_WRITE_V1_FIXTURE")
+        .expect("WHOSAID_WRITE_V1_FIXTURE names the database to write");
     let mut store = SqliteStore::open(&path).unwrap();
     store
         .put_batch(&[
