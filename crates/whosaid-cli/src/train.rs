@@ -42,6 +42,10 @@ pub struct TrainAttributionArgs {
     /// Drop weights smaller than this in the written model.
     #[arg(long, default_value_t = TrainConfig::default().min_weight)]
     min_weight: f32,
+    /// Seed of the shuffling between epochs (another seed shows how much
+    /// a score moves by chance alone).
+    #[arg(long, default_value_t = TrainConfig::default().seed)]
+    seed: u64,
     /// The cap on a passive-aggressive update.
     #[arg(long, default_value_t = TrainConfig::default().passive_aggressive.unwrap_or(0.01))]
     aggressiveness: f32,
@@ -94,6 +98,7 @@ fn attribution(args: TrainAttributionArgs) -> Result<ExitCode> {
         epochs: args.epochs,
         min_count: args.min_count,
         min_weight: args.min_weight,
+        seed: args.seed,
         passive_aggressive: (!args.perceptron).then_some(args.aggressiveness),
         ..TrainConfig::default()
     };
