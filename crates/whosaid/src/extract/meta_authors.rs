@@ -55,7 +55,7 @@ fn looks_like_name(name: &str) -> bool {
     if person.contains(['{', '}', '=', '<', '>', '#', '*', '|', '/', '?', '!']) {
         return false;
     }
-    const NOT_NAMES: [&str; 24] = [
+    const NOT_NAMES: [&str; 28] = [
         "posts",
         "post",
         "articles",
@@ -80,6 +80,11 @@ fn looks_like_name(name: &str) -> bool {
         "news",
         "blog",
         "login",
+        // "By Category", "By Topic": ways to browse, not writers.
+        "category",
+        "categories",
+        "topic",
+        "topics",
     ];
     if words
         .iter()

@@ -799,9 +799,11 @@ const CLASS_DATE: u16 = 16;
 const CLASS_BYLINE: u16 = 32;
 const CLASS_PUBLISHED: u16 = 64;
 const CLASS_UPDATED: u16 = 128;
+/// A category or section label ("byline__category"), never a name.
+const CLASS_CATEGORY: u16 = 256;
 
 /// Substrings of lower-cased class and id values and what they mean.
-const CLASS_NEEDLES: [(&str, u16); 42] = [
+const CLASS_NEEDLES: [(&str, u16); 43] = [
     ("comment", CLASS_NOISE),
     ("sidebar", CLASS_NOISE),
     ("related", CLASS_NOISE),
@@ -844,6 +846,7 @@ const CLASS_NEEDLES: [(&str, u16); 42] = [
     ("modif", CLASS_UPDATED),
     ("pubdate", CLASS_PUBLISHED),
     ("published", CLASS_PUBLISHED),
+    ("categor", CLASS_CATEGORY),
 ];
 
 /// The needles grouped by first byte, so that each position of a class
@@ -1268,7 +1271,7 @@ fn walk(tree: &Tree) -> Facts {
                 }
             }
         }
-        if class_mask & CLASS_BYLINE != 0
+        if class_mask & (CLASS_BYLINE | CLASS_CATEGORY) == CLASS_BYLINE
             && !is_opaque(name)
             && !matches!(name, "script" | "link" | "meta")
             && child_flags & IN_NOISE == 0
@@ -1585,6 +1588,15 @@ mod tests {
                     Stone</a></span> <span>Gardener &amp; Astrologer</span></div><p>Body.</p></main></body></html>"#,
                 title: Some("Fog lifts"),
                 authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "a 'By Category' menu entry and a category labelled as byline name nobody",
+                html: r#"<html><head><title>Fog lifts</title></head><body><ul class="menu"><li><a href="/c/">By
+                    Category</a></li></ul><main><h1>Fog lifts</h1><p><span class="byline__category"><a href="/w">Weather
+                    Watch</a></span></p><p>Body.</p></main></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
                 published: None,
             },
             Row {
