@@ -154,11 +154,17 @@ fn run(config: &Config) -> Result<(), String> {
         );
     } else if stats.documents != 0 {
         return Err(format!(
-            "{} holds {} documents, not the {} this run generates; give an empty database{}",
+            "{} holds {} documents, not the {} this run generates; {}",
             shown_db(&config.db),
             stats.documents,
             config.documents,
-            if config.reuse { "" } else { " or --reuse" }
+            if !postgres {
+                "run without --reuse to generate it afresh"
+            } else if config.reuse || stats.documents != config.documents as u64 {
+                "give an empty database"
+            } else {
+                "give an empty database, or --reuse to query this one"
+            }
         ));
     } else {
         load(store.as_mut(), &world, config)?;
@@ -814,14 +820,18 @@ fn plan_queries(world: &World, config: &Config) -> Vec<Kind> {
         typed(rng, rank)
     };
     let rare = |rng: &mut Rng| -> (String, u64) {
+        // A tiny --documents may hold no speaker that rare: any speaker then.
+        let mut tries = 0;
         loop {
+            let least_rank = if tries < 1_000 { 2_000 } else { 0 };
+            tries += 1;
             let g = doc(rng);
             let found = g
                 .speakers
                 .iter()
                 .zip(&g.record.attributions)
                 .find_map(|(rank, a)| {
-                    let rank = (*rank).filter(|r| *r >= 2_000)?;
+                    let rank = (*rank).filter(|r| *r >= least_rank)?;
                     let actor = a.speaker.as_ref()?.actor?;
                     Some((rank, g.record.actors.get(actor)?.name.clone()))
                 });
