@@ -149,7 +149,19 @@ fn choose_raw(metas: &[&str], headings: &[&str], site_names: &[&str]) -> Option<
         }
     }
     if let Some(best) = metas.first() {
-        let stripped = strip_site(best, &site_keys);
+        let mut stripped = strip_site(best, &site_keys);
+        // "example.com Headline": the site's heading (its logo text) run
+        // into the title without a separator.
+        if let Some(rest) = headings
+            .iter()
+            .map(|h| h.trim())
+            .filter(|h| !h.is_empty() && is_site_name(&title_key(h), &site_keys))
+            .find_map(|h| stripped.strip_prefix(h).and_then(|r| r.strip_prefix(' ')))
+        {
+            if word_count(rest) >= 2 {
+                stripped = rest.trim().to_string();
+            }
+        }
         // Meta titles are often an SEO rewording of the headline; a heading
         // on the same subject is the headline as shown. One sharing few
         // words is a logo, a section name or another story.
@@ -202,6 +214,12 @@ fn decorates(heading: &str, meta_key: &str) -> bool {
         return false;
     }
     let key = title_key(heading);
+    // "Blog: Headline": the section's label put before the headline.
+    if let Some((label, rest)) = heading.split_once(": ") {
+        if word_count(label) == 1 && title_key(rest) == meta_key {
+            return true;
+        }
+    }
     // One word more is an article or a noun of the headline ("The …",
     // "… Comparison"), not decoration.
     let extra = key
@@ -435,6 +453,20 @@ mod tests {
                 headings: &["Moss gardens in winter: why they thrive"],
                 sites: &[],
                 want: Some("Moss gardens in winter: why they thrive"),
+            },
+            Row {
+                // A section label before the headline in the heading only.
+                metas: &["Moss gardens in winter | Fen Weekly"],
+                headings: &["Blog: Moss gardens in winter"],
+                sites: &[],
+                want: Some("Moss gardens in winter"),
+            },
+            Row {
+                // The site's logo heading run into the meta title.
+                metas: &["fenweekly.test Moss gardens"],
+                headings: &["fenweekly.test"],
+                sites: &["fenweekly"],
+                want: Some("Moss gardens"),
             },
             Row {
                 // One word more is the headline's own.
