@@ -566,6 +566,12 @@ fn write_documents(
             tally.store_error = Some(e);
         }
     }
+    if tally.store_error.is_none() && tally.stored > 0 {
+        // Only statistics: a failure slows later queries, it loses nothing.
+        if let Err(e) = store.optimize() {
+            progress.println(&format!("whosaid: warning: {e}"));
+        }
+    }
     tally
 }
 

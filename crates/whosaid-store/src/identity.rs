@@ -271,32 +271,17 @@ const PARTICLES: &[&str] = &[
 /// the surname `king`.
 const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "esq", "phd", "md"];
 
-/// Names that stand for no one in particular: pronouns and the generic
-/// nouns a speaker phrase ends in ("officials", "a spokesperson").
-const GENERIC: &[&str] = &[
-    "i",
-    "me",
-    "we",
-    "us",
-    "you",
-    "he",
-    "him",
-    "she",
-    "her",
-    "it",
-    "they",
-    "them",
-    "one",
-    "someone",
-    "somebody",
-    "anyone",
-    "everyone",
-    "nobody",
-    "who",
-    "this",
-    "that",
-    "these",
-    "those",
+/// Pronouns: never anyone in particular, however they are written.
+const PRONOUNS: &[&str] = &[
+    "i", "me", "we", "us", "you", "he", "him", "she", "her", "it", "they", "them", "one",
+    "someone", "somebody", "anyone", "everyone", "nobody", "who", "this", "that", "these", "those",
+];
+
+/// The generic nouns a speaker phrase ends in ("officials", "a
+/// spokesperson"): no one in particular when written in lower case or alone,
+/// but part of a proper name when capitalised after other words ("Wagner
+/// Group", "Metropolitan Police").
+const GENERIC_NOUNS: &[&str] = &[
     "official",
     "officials",
     "spokesperson",
@@ -389,10 +374,25 @@ pub fn speaker_key(name: &str) -> Option<String> {
     }
     let words = join_particles(words);
     let last = words.last()?;
-    if GENERIC.contains(&last.as_str()) {
+    if PRONOUNS.contains(&last.as_str()) {
+        return None;
+    }
+    if GENERIC_NOUNS.contains(&last.as_str())
+        && (words.len() == 1 || !last_word_is_capitalised(name))
+    {
         return None;
     }
     Some(words.join(" "))
+}
+
+/// Whether the name's last word, as written, begins with a capital letter.
+fn last_word_is_capitalised(name: &str) -> bool {
+    name.split_whitespace()
+        .rev()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .find(|w| !w.is_empty())
+        .and_then(|w| w.chars().next())
+        .is_some_and(char::is_uppercase)
 }
 
 /// Joins each run of particles to the word that follows it
@@ -616,6 +616,11 @@ mod tests {
             ("a spokesperson", None),
             ("A senior official", None),
             ("a government spokesperson", None),
+            ("Officials", None),
+            ("Kremlin officials", None),
+            ("the advocacy group", None),
+            ("Wagner Group", Some("wagner group")),
+            ("the Metropolitan Police", Some("metropolitan police")),
             ("President", None),
             ("the Secretary of State", None),
             ("", None),

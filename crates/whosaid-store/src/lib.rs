@@ -199,6 +199,11 @@ pub trait Store: Send {
 
     fn stats(&self) -> Result<Stats>;
 
+    /// Refreshes the query planner's statistics after a bulk load, so that
+    /// the first queries after an ingest plan with the data as it now is
+    /// (PostgreSQL's autovacuum may not have analysed a fresh table yet).
+    fn optimize(&mut self) -> Result<()>;
+
     /// Every stored document in id order, streamed to `visit` (for export);
     /// `visit` returning an error stops the walk with that error.
     fn for_each_document(&self, visit: &mut dyn FnMut(StoredDocument) -> Result<()>) -> Result<()>;

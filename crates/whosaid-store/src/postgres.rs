@@ -196,6 +196,16 @@ impl Store for PostgresStore {
         self.block_on(read::speaker_profile(self, id))
     }
 
+    fn optimize(&mut self) -> Result<()> {
+        self.block_on(async {
+            let client = self.client().await?;
+            client
+                .batch_execute("ANALYZE documents, attributions, speakers")
+                .await
+                .map_err(self.fail("cannot refresh the query planner's statistics"))
+        })
+    }
+
     fn stats(&self) -> Result<Stats> {
         self.block_on(read::stats(self))
     }

@@ -561,6 +561,12 @@ impl Store for SqliteStore {
         self.profile(id)
     }
 
+    fn optimize(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA optimize")
+            .map_err(self.err("cannot refresh the query planner's statistics"))
+    }
+
     fn stats(&self) -> Result<Stats> {
         let _snapshot = self.snapshot()?;
         let counter = |name: &str| -> Result<u64> {

@@ -48,6 +48,9 @@ impl Store for TempStore {
     fn stats(&self) -> whosaid_store::Result<Stats> {
         self.store.stats()
     }
+    fn optimize(&mut self) -> whosaid_store::Result<()> {
+        self.store.optimize()
+    }
     fn for_each_document(
         &self,
         visit: &mut dyn FnMut(StoredDocument) -> whosaid_store::Result<()>,

@@ -35,6 +35,7 @@ macro_rules! store_suite {
             duplicates_are_stored_once,
             known_reports_stored_digests,
             stats_count_what_is_stored,
+            optimize_keeps_every_answer,
             empty_store_answers_empty,
             speaker_query_follows_the_identity_rule,
             surname_folds_only_into_a_dominant_full_name,
@@ -518,6 +519,25 @@ pub fn stats_count_what_is_stored(open: Open<'_>) {
             speakers: 4,
         }
     );
+}
+
+pub fn optimize_keeps_every_answer(open: Open<'_>) {
+    let mut store = open();
+    store.optimize().unwrap();
+    ledger(store.as_mut());
+    let before = (
+        query(store.as_ref(), all(100)),
+        by_speaker(store.as_ref(), "Trump"),
+        store.stats().unwrap(),
+    );
+    store.optimize().unwrap();
+    let after = (
+        query(store.as_ref(), all(100)),
+        by_speaker(store.as_ref(), "Trump"),
+        store.stats().unwrap(),
+    );
+    assert!(!before.0.is_empty());
+    assert_eq!(before, after);
 }
 
 pub fn empty_store_answers_empty(open: Open<'_>) {
