@@ -1568,7 +1568,7 @@ mod tests {
                 // Skew towards opening, so that pages get deep.
                 let r = next() as usize;
                 let tag = TAGS[r % TAGS.len()];
-                if tag.starts_with("</") && r % 3 == 0 {
+                if tag.starts_with("</") && r.is_multiple_of(3) {
                     continue;
                 }
                 html.push_str(tag);
