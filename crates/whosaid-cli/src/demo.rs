@@ -1,4 +1,6 @@
-//! `whosaid demo`: the pipeline on a built-in example article, no set-up.
+//! `whosaid demo`: the pipeline on a built-in example article, no set-up;
+//! in text form also the ledger step: every built-in example stored in an
+//! embedded SQLite ledger and asked who was quoted most.
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -8,6 +10,8 @@ use clap::{Args, ValueEnum};
 use whosaid::{Input, Pipeline, Record};
 
 use crate::extract::{write_record, FormatArg};
+use crate::query::{write_rows, write_speakers, RowFormat, SpeakerFormat};
+use whosaid_store::Store;
 
 /// The fictional example pages of `examples/`, built into the binary so
 /// that the demo needs no files (the paths reach outside this crate, which
@@ -21,6 +25,13 @@ pub enum ExampleArg {
 }
 
 impl ExampleArg {
+    const ALL: [ExampleArg; 4] = [
+        ExampleArg::HarbourBridge,
+        ExampleArg::OrchardFrost,
+        ExampleArg::LibrarySundays,
+        ExampleArg::BridgeOpinion,
+    ];
+
     fn page(self) -> (&'static str, &'static str) {
         match self {
             ExampleArg::HarbourBridge => (
@@ -58,6 +69,10 @@ pub struct DemoArgs {
     example: ExampleArg,
     #[arg(long, value_enum, default_value_t = DemoFormat::Json)]
     format: DemoFormat,
+    /// With `--format text`: the SQLite ledger that the built-in examples
+    /// are stored in (kept afterwards); by default a temporary file, removed.
+    #[arg(long, value_name = "PATH")]
+    db: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: DemoArgs) -> Result<ExitCode> {
@@ -84,7 +99,81 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
             out.flush()
         })
         .context("writing to standard output")?;
+    if matches!(args.format, DemoFormat::Text) {
+        let (path, temporary) = match &args.db {
+            Some(path) => (path.clone(), None),
+            None => {
+                let dir = tempfile::tempdir().context("creating a temporary directory")?;
+                (dir.path().join("demo.db"), Some(dir))
+            }
+        };
+        write_ledger(&mut out, &path, temporary.is_none())?;
+        out.flush().context("writing to standard output")?;
+        // The temporary directory and the ledger in it go here.
+        drop(temporary);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Stores every built-in example in an embedded SQLite ledger and prints
+/// what the ledger answers: the speakers quoted most and one of their quotes.
+fn write_ledger(out: &mut impl Write, path: &std::path::Path, kept: bool) -> Result<()> {
+    let db = path.to_string_lossy().into_owned();
+    let mut store = whosaid_store::SqliteStore::open(&db)?;
+    let pipeline = Pipeline::default();
+    let mut documents = Vec::new();
+    for example in ExampleArg::ALL {
+        let (name, page) = example.page();
+        let path = format!("examples/{name}.html");
+        let record = pipeline
+            .process(&Input {
+                bytes: page.as_bytes(),
+                path: Some(&path),
+                ..Input::default()
+            })
+            .with_context(|| format!("processing the built-in example {path}"))?;
+        documents.push(whosaid_store::NewDocument {
+            record,
+            offset: None,
+        });
+    }
+    let outcomes = store.put_batch(&documents)?;
+    let stored = outcomes
+        .iter()
+        .filter(|o| matches!(o, whosaid_store::PutOutcome::Stored(_)))
+        .count();
+    let stats = store.stats()?;
+    let speakers = store.speakers(None, 5)?;
+    let rows = match speakers.first() {
+        Some(top) => store.query(&whosaid_store::AttributionQuery {
+            speaker: Some(top.name.clone()),
+            limit: 3,
+            ..Default::default()
+        })?,
+        None => Vec::new(),
+    };
+    let io = |e: std::io::Error| anyhow::Error::new(e).context("writing to standard output");
+    writeln!(
+        out,
+        "\nThe ledger: {} built-in examples stored ({stored} new) in the SQLite file {db}{}; \
+         it holds {} documents, {} attributions, {} speakers.\n\nMost quoted (whosaid speakers):",
+        documents.len(),
+        if kept {
+            ""
+        } else {
+            " (temporary; --db PATH keeps it)"
+        },
+        stats.documents,
+        stats.attributions,
+        stats.speakers,
+    )
+    .map_err(io)?;
+    write_speakers(out, &speakers, SpeakerFormat::Table).map_err(io)?;
+    if let Some(top) = speakers.first() {
+        writeln!(out, "\n{} (whosaid query --speaker):", top.name).map_err(io)?;
+        write_rows(out, &rows, RowFormat::Table, 80).map_err(io)?;
+    }
+    Ok(())
 }
 
 /// The ledger in a line per attribution: who, how, what.

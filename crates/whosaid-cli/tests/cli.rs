@@ -489,4 +489,31 @@ fn demo_prints_a_record_of_the_built_in_example() {
     assert!(text
         .stdout
         .starts_with("Council backs £4.2m repair plan for Old Harbour Bridge"));
+    // The ledger step: every built-in example in an embedded store, asked
+    // who was quoted most.
+    assert!(
+        text.stdout
+            .contains("The ledger: 4 built-in examples stored (4 new)"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("Most quoted (whosaid speakers):"));
+    assert!(text.stdout.contains("Harriet Vance"));
+}
+
+#[test]
+fn demo_keeps_its_ledger_with_db_and_stores_each_example_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().unwrap();
+    let first = run_with(&["demo", "--format", "text", "--db", db], b"", LIMIT);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stdout.contains("(4 new)"), "{}", first.stdout);
+    let again = run_with(&["demo", "--format", "text", "--db", db], b"", LIMIT);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("(0 new)"), "{}", again.stdout);
+    assert!(again.stdout.contains("it holds 4 documents"));
+    let speakers = run_with(&["speakers", "--db", db, "--format", "csv"], b"", LIMIT);
+    assert_eq!(speakers.code, 0, "{}", speakers.stderr);
+    assert!(speakers.stdout.contains("Harriet Vance"));
 }
