@@ -124,6 +124,7 @@ fn process_one(
         charset: document.charset.as_deref(),
         fallback_date: document.fallback_date.as_deref(),
         record: document.record.as_deref(),
+        sha256: None,
     };
     pipeline.process(&input).map_err(|e| e.to_string())
 }

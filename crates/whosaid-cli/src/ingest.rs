@@ -113,6 +113,9 @@ pub fn select_shard(mut sources: Vec<InputSource>, shard: Option<Shard>) -> Vec<
 /// done (for the progress bar's bytes and ETA).
 struct Work {
     document: Document,
+    /// The document's SHA-256 (hex), computed once by the reader to ask the
+    /// store whether it is known, and reused as the record's.
+    sha256: String,
     position: u64,
 }
 
@@ -344,6 +347,7 @@ fn extract(pipeline: &Pipeline, kind: InputKind, work: Work) -> Done {
         charset: d.charset.as_deref(),
         fallback_date: d.fallback_date.as_deref(),
         record: d.record.as_deref(),
+        sha256: Some(&work.sha256),
     };
     // The library does not panic on input by design; if a bug makes it, one
     // document is lost, not a run of hours.
@@ -411,8 +415,15 @@ fn read_inputs(
                         Some(o) => (base + o).min(end),
                         None => end,
                     };
-                    let sha = sha256_hex(&document.bytes);
-                    pending.push((sha, Candidate::Page(Work { document, position })));
+                    let sha256 = sha256_hex(&document.bytes);
+                    pending.push((
+                        sha256.clone(),
+                        Candidate::Page(Work {
+                            document,
+                            sha256,
+                            position,
+                        }),
+                    ));
                 }
                 Item::Record { record, .. } => {
                     let sha = record.source.sha256.clone();

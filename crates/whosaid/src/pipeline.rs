@@ -47,6 +47,11 @@ pub struct Input<'a> {
     pub fallback_date: Option<&'a str>,
     /// WARC-Record-ID or another identifier of the record within its file.
     pub record: Option<&'a str>,
+    /// The SHA-256 of `bytes` as 64 lower-case hex digits, when the caller
+    /// has computed it already (a ledger ingest hashes every document to
+    /// find those it has stored). Used as is, unchecked, for the record's
+    /// `source.sha256`; `None` makes the pipeline hash the bytes itself.
+    pub sha256: Option<&'a str>,
 }
 
 impl<'a> Input<'a> {
@@ -75,7 +80,10 @@ impl Pipeline {
 
     /// Runs every stage on one document.
     pub fn process(&self, input: &Input<'_>) -> Result<Record> {
-        let sha256 = hex(&Sha256::digest(input.bytes));
+        let sha256 = match input.sha256 {
+            Some(digest) => digest.to_string(),
+            None => hex(&Sha256::digest(input.bytes)),
+        };
         let decoded = decode::decode(
             input.bytes,
             DecodeHints {
@@ -135,4 +143,41 @@ fn hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &[u8] = b"<html><body><article><p>The ferry to Lindholm runs again from Monday, \
+        the harbour office said.</p></article></body></html>";
+
+    #[test]
+    fn a_given_digest_is_used_and_matches_the_computed_one() {
+        let pipeline = Pipeline::default();
+        let computed = pipeline.process(&Input::new(PAGE)).unwrap();
+        assert_eq!(computed.source.sha256, hex(&Sha256::digest(PAGE)));
+        assert_eq!(computed.source.sha256.len(), 64);
+
+        let given = pipeline
+            .process(&Input {
+                sha256: Some(&computed.source.sha256),
+                ..Input::new(PAGE)
+            })
+            .unwrap();
+        assert_eq!(
+            serde_json::to_string(&given).unwrap(),
+            serde_json::to_string(&computed).unwrap()
+        );
+
+        // Used as is: the caller vouches for it.
+        let other = "0".repeat(64);
+        let trusted = pipeline
+            .process(&Input {
+                sha256: Some(&other),
+                ..Input::new(PAGE)
+            })
+            .unwrap();
+        assert_eq!(trusted.source.sha256, other);
+    }
 }
