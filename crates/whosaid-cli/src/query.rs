@@ -117,25 +117,11 @@ pub fn parse_day(s: &str) -> Result<String, String> {
 }
 
 pub fn stance_name(stance: Stance) -> &'static str {
-    match stance {
-        Stance::Asserts => "asserts",
-        Stance::Denies => "denies",
-        Stance::Believes => "believes",
-        Stance::Doubts => "doubts",
-        Stance::Affirms => "affirms",
-        Stance::Reports => "reports",
-        Stance::Intends => "intends",
-    }
+    stance.as_str()
 }
 
 pub fn kind_name(kind: AttributionKind) -> &'static str {
-    match kind {
-        AttributionKind::Direct => "direct",
-        AttributionKind::Indirect => "indirect",
-        AttributionKind::Mixed => "mixed",
-        AttributionKind::AccordingTo => "according_to",
-        AttributionKind::Headline => "headline",
-    }
+    kind.as_str()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

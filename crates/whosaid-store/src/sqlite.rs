@@ -845,60 +845,27 @@ pub(crate) fn fold_site(site: &str) -> String {
 }
 
 fn kind_name(kind: AttributionKind) -> &'static str {
-    match kind {
-        AttributionKind::Direct => "direct",
-        AttributionKind::Indirect => "indirect",
-        AttributionKind::Mixed => "mixed",
-        AttributionKind::AccordingTo => "according_to",
-        AttributionKind::Headline => "headline",
-    }
+    kind.as_str()
 }
 
 fn parse_kind(name: &str) -> Option<AttributionKind> {
-    Some(match name {
-        "direct" => AttributionKind::Direct,
-        "indirect" => AttributionKind::Indirect,
-        "mixed" => AttributionKind::Mixed,
-        "according_to" => AttributionKind::AccordingTo,
-        "headline" => AttributionKind::Headline,
-        _ => return None,
-    })
+    AttributionKind::from_name(name)
 }
 
 fn stance_name(stance: Stance) -> &'static str {
-    match stance {
-        Stance::Asserts => "asserts",
-        Stance::Denies => "denies",
-        Stance::Believes => "believes",
-        Stance::Doubts => "doubts",
-        Stance::Affirms => "affirms",
-        Stance::Reports => "reports",
-        Stance::Intends => "intends",
-    }
+    stance.as_str()
 }
 
 fn parse_stance(name: &str) -> Option<Stance> {
-    STANCES.into_iter().find(|s| stance_name(*s) == name)
+    Stance::from_name(name)
 }
 
 fn actor_kind_name(kind: ActorKind) -> &'static str {
-    match kind {
-        ActorKind::Person => "person",
-        ActorKind::Organization => "organization",
-        ActorKind::Outlet => "outlet",
-        ActorKind::Group => "group",
-        ActorKind::Unknown => "unknown",
-    }
+    kind.as_str()
 }
 
 fn parse_actor_kind(name: &str) -> ActorKind {
-    match name {
-        "person" => ActorKind::Person,
-        "organization" => ActorKind::Organization,
-        "outlet" => ActorKind::Outlet,
-        "group" => ActorKind::Group,
-        _ => ActorKind::Unknown,
-    }
+    ActorKind::from_name(name).unwrap_or(ActorKind::Unknown)
 }
 
 #[cfg(test)]

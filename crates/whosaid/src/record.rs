@@ -177,6 +177,71 @@ pub enum AuthorialKind {
     Question,
 }
 
+/// Names as they appear in the JSON record (and in stores and tables built
+/// from it), one place for every crate that writes or parses them.
+macro_rules! record_names {
+    ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            /// The name used in the JSON record.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),*
+                }
+            }
+
+            /// The value with this record name, if any (exact match).
+            pub fn from_name(name: &str) -> Option<$ty> {
+                match name {
+                    $($name => Some($ty::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+record_names!(ActorKind {
+    Person => "person",
+    Organization => "organization",
+    Outlet => "outlet",
+    Group => "group",
+    Unknown => "unknown",
+});
+
+record_names!(AttributionKind {
+    Direct => "direct",
+    Indirect => "indirect",
+    Mixed => "mixed",
+    AccordingTo => "according_to",
+    Headline => "headline",
+});
+
+record_names!(Stance {
+    Asserts => "asserts",
+    Denies => "denies",
+    Believes => "believes",
+    Doubts => "doubts",
+    Affirms => "affirms",
+    Reports => "reports",
+    Intends => "intends",
+});
+
+record_names!(AuthorialKind {
+    Opinion => "opinion",
+    Hedge => "hedge",
+    Question => "question",
+});
+
+record_names!(BlockKind {
+    Heading => "heading",
+    Paragraph => "paragraph",
+    Quote => "quote",
+    ListItem => "list_item",
+});
+
 impl Record {
     /// Checks the span invariants: every span lies inside `article.text` on
     /// character boundaries, every `text` equals its slice, and every actor
@@ -257,5 +322,39 @@ impl Record {
             slice(&format!("authorial {i}"), s.start, s.end)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names must be exactly what serde writes, or stores and tables
+    /// would disagree with the JSON record.
+    fn agrees_with_serde<T>(all: &[T], name: fn(&T) -> &'static str, parse: fn(&str) -> Option<T>)
+    where
+        T: Serialize + PartialEq + std::fmt::Debug + Copy,
+    {
+        for value in all {
+            let json = serde_json::to_value(value).unwrap();
+            assert_eq!(json.as_str(), Some(name(value)));
+            assert_eq!(parse(name(value)), Some(*value));
+        }
+    }
+
+    #[test]
+    fn record_names_are_the_serde_names() {
+        agrees_with_serde(ActorKind::ALL, |v| v.as_str(), ActorKind::from_name);
+        agrees_with_serde(
+            AttributionKind::ALL,
+            |v| v.as_str(),
+            AttributionKind::from_name,
+        );
+        agrees_with_serde(Stance::ALL, |v| v.as_str(), Stance::from_name);
+        agrees_with_serde(AuthorialKind::ALL, |v| v.as_str(), AuthorialKind::from_name);
+        agrees_with_serde(BlockKind::ALL, |v| v.as_str(), BlockKind::from_name);
+        assert_eq!(Stance::from_name("Denies"), None);
+        assert_eq!(AttributionKind::ALL.len(), 5);
+        assert_eq!(Stance::ALL.len(), 7);
     }
 }
