@@ -102,9 +102,26 @@ impl SqliteStore {
         // The pragma answers with the mode now in force; an in-memory
         // database stays "memory" and works all the same, so the answer is
         // not checked.
-        self.conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-            .map_err(self.err("cannot switch to WAL"))?;
+        // Switching to WAL needs the database to itself for a moment, and
+        // SQLite answers "busy" at once, without its busy handler, while
+        // another process opening the same new ledger holds a lock (it
+        // would otherwise risk a deadlock): so wait and retry here.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            {
+                Ok(_) => break,
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(self.err("cannot switch to WAL")(e)),
+            }
+        }
         self.conn
             .execute_batch(
                 "PRAGMA synchronous = NORMAL;
