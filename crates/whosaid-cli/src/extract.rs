@@ -46,6 +46,9 @@ pub struct ExtractArgs {
     /// Most elements read from a page; the rest of the page is dropped.
     #[arg(long, default_value_t = Limits::default().max_dom_nodes)]
     max_nodes: usize,
+    /// Most attributions kept per document; the rest are dropped with a warning.
+    #[arg(long, default_value_t = Limits::default().max_attributions)]
+    max_attributions: usize,
     /// Files (.html, .htm, .txt, optionally .gz; .warc, .warc.gz; .jsonl of
     /// records), directories, or - for stdin.
     #[arg(required = true, value_name = "PATH")]
@@ -57,6 +60,7 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
         max_input_bytes: args.max_bytes,
         max_dom_depth: args.max_depth,
         max_dom_nodes: args.max_nodes,
+        max_attributions: args.max_attributions,
     });
     let kind = match args.input {
         InputArg::Auto => InputKind::Auto,

@@ -67,6 +67,9 @@ pub struct IngestArgs {
     /// Largest document accepted, in bytes (after decompression too).
     #[arg(long, default_value_t = Limits::default().max_input_bytes)]
     max_bytes: u64,
+    /// Most attributions kept per document; the rest are dropped with a warning.
+    #[arg(long, default_value_t = Limits::default().max_attributions)]
+    max_attributions: usize,
     /// Files (pages, .warc/.warc.gz, .jsonl records), directories, or - for stdin.
     #[arg(required = true, value_name = "INPUT")]
     paths: Vec<String>,
@@ -214,6 +217,7 @@ pub fn run(args: IngestArgs) -> Result<ExitCode> {
     };
     let pipeline = Pipeline::new(Limits {
         max_input_bytes: args.max_bytes,
+        max_attributions: args.max_attributions,
         ..Limits::default()
     });
     let sizes: Vec<Option<u64>> = sources

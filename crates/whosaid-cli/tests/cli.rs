@@ -517,3 +517,29 @@ fn demo_keeps_its_ledger_with_db_and_stores_each_example_once() {
     assert_eq!(speakers.code, 0, "{}", speakers.stderr);
     assert!(speakers.stdout.contains("Harriet Vance"));
 }
+
+#[test]
+fn attributions_over_the_limit_are_dropped_with_a_warning() {
+    let text: String = (0..60)
+        .map(|i| format!("\u{201c}Berth {i} is clear,\u{201d} the harbour master said.\n\n"))
+        .collect();
+    let capped = run_with(
+        &["extract", "--input", "text", "--max-attributions", "7", "-"],
+        text.as_bytes(),
+        LIMIT,
+    );
+    assert_eq!(capped.code, 0, "{}", capped.stderr);
+    let record = &capped.records()[0];
+    assert_eq!(record.attributions.len(), 7);
+    record.check_spans().unwrap();
+    assert!(
+        record
+            .warnings
+            .iter()
+            .any(|w| w.contains("over the limit of 7; the first 7 kept")),
+        "{:?}",
+        record.warnings
+    );
+    let whole = run_with(&["extract", "--input", "text", "-"], text.as_bytes(), LIMIT);
+    assert_eq!(whole.records()[0].attributions.len(), 60);
+}

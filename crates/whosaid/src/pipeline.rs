@@ -6,7 +6,7 @@ use crate::article;
 use crate::decode::{self, DecodeHints, InputKind};
 use crate::error::Result;
 use crate::extract;
-use crate::record::{Record, Source, SCHEMA};
+use crate::record::{Attribution, Record, Source, SCHEMA};
 
 /// Limits on what one document may cost. Crossing one gives an error or a
 /// truncated record with a warning, never a hang.
@@ -20,6 +20,11 @@ pub struct Limits {
     /// Elements parsed from an HTML page; the rest of the page is dropped
     /// with a warning.
     pub max_dom_nodes: usize,
+    /// Attributions kept per document: past it the first ones (in text
+    /// order) are kept with their nested ones, and a warning says how many
+    /// were dropped. Bounds the record a hostile text ("he said" 100,000
+    /// times) can make.
+    pub max_attributions: usize,
 }
 
 impl Default for Limits {
@@ -28,6 +33,7 @@ impl Default for Limits {
             max_input_bytes: 16 * 1024 * 1024,
             max_dom_depth: 512,
             max_dom_nodes: 200_000,
+            max_attributions: 10_000,
         }
     }
 }
@@ -116,8 +122,13 @@ impl Pipeline {
         if article.published.is_none() {
             article.published = input.fallback_date.and_then(extract::dates::normalize_date);
         }
-        let found = crate::attribution::analyze(&article);
+        let mut found = crate::attribution::analyze(&article);
         warnings.extend(found.warnings);
+        if let Some(warning) =
+            cap_attributions(&mut found.attributions, self.limits.max_attributions)
+        {
+            warnings.push(warning);
+        }
         Ok(Record {
             schema: SCHEMA.to_string(),
             source: Source {
@@ -133,6 +144,54 @@ impl Pipeline {
             warnings,
         })
     }
+}
+
+/// Keeps the first `max` attributions (ids are in text order) and drops
+/// the rest, together with any kept one whose parent is dropped, so that
+/// every `parent` still points at a kept attribution; ids and parents are
+/// renumbered to stay positions. Returns the warning when anything went.
+fn cap_attributions(attributions: &mut Vec<Attribution>, max: usize) -> Option<String> {
+    if attributions.len() <= max {
+        return None;
+    }
+    let found = attributions.len();
+    // Parents are assigned by containment, so a parent may come after its
+    // child in id order: resolve each chain against the kept prefix.
+    let mut keep: Vec<bool> = (0..found).map(|i| i < max).collect();
+    for i in 0..max {
+        let mut at = i;
+        let mut steps = 0;
+        while let Some(p) = attributions[at].parent {
+            steps += 1;
+            if p >= found || !keep[p] || steps > found {
+                keep[i] = false;
+                break;
+            }
+            at = p;
+        }
+    }
+    let mut new_id = vec![None; found];
+    let mut next = 0;
+    for (i, k) in keep.iter().enumerate() {
+        if *k {
+            new_id[i] = Some(next);
+            next += 1;
+        }
+    }
+    let mut i = 0;
+    attributions.retain(|_| {
+        let k = keep[i];
+        i += 1;
+        k
+    });
+    for a in attributions.iter_mut() {
+        a.id = new_id[a.id].unwrap_or(a.id);
+        a.parent = a.parent.and_then(|p| new_id.get(p).copied().flatten());
+    }
+    Some(format!(
+        "{found} attributions found, over the limit of {max}; the first {} kept",
+        attributions.len()
+    ))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -179,5 +238,114 @@ mod tests {
             })
             .unwrap();
         assert_eq!(trusted.source.sha256, other);
+    }
+
+    /// Paragraphs of quotes, some with a quote nested inside: enough
+    /// attributions to cross a small limit.
+    fn many_quotes(paragraphs: usize) -> String {
+        (0..paragraphs)
+            .map(|i| {
+                format!(
+                    "\u{201c}The pier {i} will reopen when the inspectors say \u{2018}it is safe\u{2019},\u{201d} \
+                     Mayor Ida Lunn said on Tuesday."
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    #[test]
+    fn attributions_over_the_limit_are_dropped_with_a_warning() {
+        let text = many_quotes(40);
+        let input = Input {
+            kind: InputKind::Text,
+            ..Input::new(text.as_bytes())
+        };
+        let all = Pipeline::default().process(&input).unwrap();
+        assert!(all.attributions.len() >= 40, "{}", all.attributions.len());
+        assert!(all.warnings.iter().all(|w| !w.contains("over the limit")));
+
+        let capped = Pipeline::new(Limits {
+            max_attributions: 10,
+            ..Limits::default()
+        })
+        .process(&input)
+        .unwrap();
+        assert!(!capped.attributions.is_empty() && capped.attributions.len() <= 10);
+        capped.check_spans().unwrap();
+        for (i, a) in capped.attributions.iter().enumerate() {
+            assert_eq!(a.id, i);
+            // What is kept is exactly what the uncapped record had first.
+            let same = all.attributions.iter().find(|b| b.content == a.content);
+            assert!(
+                same.is_some(),
+                "kept attribution {i} is not in the full record"
+            );
+        }
+        let warning = capped
+            .warnings
+            .iter()
+            .find(|w| w.contains("over the limit of 10"))
+            .expect("a warning for the cap");
+        assert!(warning.starts_with(&format!("{} attributions found", all.attributions.len())));
+    }
+
+    fn attribution(id: usize, parent: Option<usize>) -> Attribution {
+        use crate::record::{AttributionKind, ContentSpan, Stance};
+        Attribution {
+            id,
+            kind: AttributionKind::Direct,
+            speaker: None,
+            cue: None,
+            addressee: None,
+            content: ContentSpan {
+                start: id,
+                end: id + 1,
+                text: String::new(),
+                spans: None,
+            },
+            stance: Stance::Asserts,
+            parent,
+        }
+    }
+
+    #[test]
+    fn a_kept_attribution_whose_parent_is_dropped_goes_too() {
+        // 1 nests in 0 (parent first), 3 nests in 4 (parent after it), 2
+        // stands alone; a cap of 4 drops 4, and 3 with it.
+        let mut attributions = vec![
+            attribution(0, None),
+            attribution(1, Some(0)),
+            attribution(2, None),
+            attribution(3, Some(4)),
+            attribution(4, None),
+        ];
+        let warning = cap_attributions(&mut attributions, 4).unwrap();
+        assert_eq!(
+            warning,
+            "5 attributions found, over the limit of 4; the first 3 kept"
+        );
+        let kept: Vec<(usize, Option<usize>, usize)> = attributions
+            .iter()
+            .map(|a| (a.id, a.parent, a.content.start))
+            .collect();
+        // Ids renumbered, parents follow; 3 went with its parent 4.
+        assert_eq!(kept, vec![(0, None, 0), (1, Some(0), 1), (2, None, 2)]);
+
+        // A chain through the cut: 2's parent 1 is kept but 1's parent 3 is not.
+        let mut chain = vec![
+            attribution(0, None),
+            attribution(1, Some(3)),
+            attribution(2, Some(1)),
+            attribution(3, None),
+        ];
+        cap_attributions(&mut chain, 3).unwrap();
+        assert_eq!(chain.len(), 1);
+        assert_eq!((chain[0].id, chain[0].parent), (0, None));
+
+        // Under the limit nothing changes and there is no warning.
+        let mut few = vec![attribution(0, None), attribution(1, Some(0))];
+        assert_eq!(cap_attributions(&mut few, 2), None);
+        assert_eq!(few.len(), 2);
     }
 }
