@@ -49,6 +49,9 @@ pub struct ExtractArgs {
     /// Most attributions kept per document; the rest are dropped with a warning.
     #[arg(long, default_value_t = Limits::default().max_attributions)]
     max_attributions: usize,
+    /// Quotation marks in one paragraph past which it is not paired into quotations.
+    #[arg(long, default_value_t = Limits::default().max_quote_marks_per_paragraph)]
+    max_quote_marks: usize,
     /// Files (.html, .htm, .txt, optionally .gz; .warc, .warc.gz; .jsonl of
     /// records), directories, or - for stdin.
     #[arg(required = true, value_name = "PATH")]
@@ -61,6 +64,7 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
         max_dom_depth: args.max_depth,
         max_dom_nodes: args.max_nodes,
         max_attributions: args.max_attributions,
+        max_quote_marks_per_paragraph: args.max_quote_marks,
     });
     let kind = match args.input {
         InputArg::Auto => InputKind::Auto,

@@ -70,6 +70,9 @@ pub struct IngestArgs {
     /// Most attributions kept per document; the rest are dropped with a warning.
     #[arg(long, default_value_t = Limits::default().max_attributions)]
     max_attributions: usize,
+    /// Quotation marks in one paragraph past which it is not paired into quotations.
+    #[arg(long, default_value_t = Limits::default().max_quote_marks_per_paragraph)]
+    max_quote_marks: usize,
     /// Files (pages, .warc/.warc.gz, .jsonl records), directories, or - for stdin.
     #[arg(required = true, value_name = "INPUT")]
     paths: Vec<String>,
@@ -218,6 +221,7 @@ pub fn run(args: IngestArgs) -> Result<ExitCode> {
     let pipeline = Pipeline::new(Limits {
         max_input_bytes: args.max_bytes,
         max_attributions: args.max_attributions,
+        max_quote_marks_per_paragraph: args.max_quote_marks,
         ..Limits::default()
     });
     let sizes: Vec<Option<u64>> = sources

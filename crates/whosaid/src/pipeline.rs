@@ -25,6 +25,10 @@ pub struct Limits {
     /// were dropped. Bounds the record a hostile text ("he said" 100,000
     /// times) can make.
     pub max_attributions: usize,
+    /// Quotation marks in one paragraph past which its quotations are not
+    /// paired (a warning says so): a paragraph of thousands of marks is
+    /// noise, and every mark would otherwise open or close a span.
+    pub max_quote_marks_per_paragraph: usize,
 }
 
 impl Default for Limits {
@@ -34,6 +38,7 @@ impl Default for Limits {
             max_dom_depth: 512,
             max_dom_nodes: 200_000,
             max_attributions: 10_000,
+            max_quote_marks_per_paragraph: 1_000,
         }
     }
 }
@@ -122,7 +127,13 @@ impl Pipeline {
         if article.published.is_none() {
             article.published = input.fallback_date.and_then(extract::dates::normalize_date);
         }
-        let mut found = crate::attribution::analyze(&article);
+        let mut found = crate::attribution::analyze_with(
+            &article,
+            crate::attribution::Options {
+                max_quote_marks_per_paragraph: self.limits.max_quote_marks_per_paragraph,
+                ..Default::default()
+            },
+        );
         warnings.extend(found.warnings);
         if let Some(warning) =
             cap_attributions(&mut found.attributions, self.limits.max_attributions)
@@ -347,5 +358,57 @@ mod tests {
         let mut few = vec![attribution(0, None), attribution(1, Some(0))];
         assert_eq!(cap_attributions(&mut few, 2), None);
         assert_eq!(few.len(), 2);
+    }
+
+    #[test]
+    fn a_paragraph_over_the_quotation_mark_limit_is_not_paired() {
+        let noise = "\" a".repeat(30);
+        let text = format!(
+            "\u{201c}The ferry is late again,\u{201d} the harbour master said.\n\n{noise}\n\n\
+             \u{201c}It will be fixed by Friday,\u{201d} the operator said."
+        );
+        let input = Input {
+            kind: InputKind::Text,
+            ..Input::new(text.as_bytes())
+        };
+        let limited = Pipeline::new(Limits {
+            max_quote_marks_per_paragraph: 10,
+            ..Limits::default()
+        })
+        .process(&input)
+        .unwrap();
+        limited.check_spans().unwrap();
+        assert!(
+            limited.warnings.iter().any(|w| w
+                == "paragraph 2 has 30 quotation marks, over the limit of 10; \
+                    its quotations are not paired"),
+            "{:?}",
+            limited.warnings
+        );
+        // The other paragraphs keep their quotes.
+        let contents: Vec<&str> = limited
+            .attributions
+            .iter()
+            .map(|a| a.content.text.as_str())
+            .collect();
+        assert!(
+            contents.contains(&"The ferry is late again,"),
+            "{contents:?}"
+        );
+        assert!(
+            contents.contains(&"It will be fixed by Friday,"),
+            "{contents:?}"
+        );
+        assert!(limited
+            .attributions
+            .iter()
+            .all(|a| !a.content.text.contains(" a\"")));
+
+        // Under the default limit the same paragraph is paired as usual.
+        let default = Pipeline::default().process(&input).unwrap();
+        assert!(default
+            .warnings
+            .iter()
+            .all(|w| !w.contains("quotation marks, over the limit")));
     }
 }

@@ -36,18 +36,24 @@ pub struct Options {
     /// Add the learned tagger's attributions to the rules' (where the
     /// library was built with a trained model).
     pub tagger: bool,
+    /// A paragraph with more quotation marks than this is not paired into
+    /// quotations (a warning says so); see [`crate::Limits`].
+    pub max_quote_marks_per_paragraph: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { tagger: true }
+        Options {
+            tagger: true,
+            max_quote_marks_per_paragraph: usize::MAX,
+        }
     }
 }
 
 pub fn analyze_with(article: &Article, options: Options) -> Attributions {
     let text = article.text.as_str();
     let analysis = text::analyze(text, &article.blocks);
-    let quotes = quotes::find_quotes(&analysis);
+    let quotes = quotes::find_quotes_with(&analysis, options.max_quote_marks_per_paragraph);
     let mut assembly = engine::assemble(text, &analysis, &quotes);
     if options.tagger && tagger::Tagger::builtin().is_some() {
         let labels = tagger::tag(text, &analysis);

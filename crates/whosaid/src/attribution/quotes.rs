@@ -74,12 +74,24 @@ struct Open {
 
 /// Pairs the quotation marks of the analysed text.
 pub fn find_quotes(analysis: &Analysis) -> Quotes {
+    find_quotes_with(analysis, usize::MAX)
+}
+
+/// As [`find_quotes`], but a paragraph with more than
+/// `max_marks_per_paragraph` quotation marks is not paired at all (its
+/// marks are left as plain tokens) and a warning says so: pairing is linear,
+/// but a paragraph of thousands of marks is noise, not quotations.
+pub fn find_quotes_with(analysis: &Analysis, max_marks_per_paragraph: usize) -> Quotes {
     let tokens = &analysis.tokens;
     let mut quotes: Vec<Quote> = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
     let mut warnings = Vec::new();
     for (p_index, paragraph) in analysis.paragraphs.iter().enumerate() {
         let range = paragraph.tokens.clone();
+        let marks = tokens
+            .get(range.clone())
+            .map_or(0, |ts| ts.iter().filter(|t| t.quote().is_some()).count());
+        let too_many = marks > max_marks_per_paragraph;
         let mut i = range.start;
         // A quotation carried over from the previous paragraph continues
         // if this paragraph opens with a mark of its level.
@@ -89,7 +101,8 @@ pub fn find_quotes(analysis: &Analysis) -> Quotes {
                 .get(i)
                 .and_then(|t| t.quote())
                 .is_some_and(|q| q.level == level && q.direction != QuoteDirection::Closing)
-                && i < range.end;
+                && i < range.end
+                && !too_many;
             let quote = outer.quote;
             if reopens {
                 stack.truncate(1);
@@ -103,6 +116,14 @@ pub fn find_quotes(analysis: &Analysis) -> Quotes {
                 }
                 stack.clear();
             }
+        }
+        if too_many {
+            warnings.push(format!(
+                "paragraph {} has {marks} quotation marks, over the limit of \
+                 {max_marks_per_paragraph}; its quotations are not paired",
+                p_index + 1
+            ));
+            continue;
         }
         let doubles_here = tokens[range.clone()]
             .iter()

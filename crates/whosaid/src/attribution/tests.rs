@@ -7,7 +7,10 @@ use super::{analyze_with, Attributions, Options};
 use crate::article::from_plain_text;
 use crate::record::{Article, AttributionKind, AuthorialKind, Record, Source, Stance};
 
-const RULES: Options = Options { tagger: false };
+const RULES: Options = Options {
+    tagger: false,
+    max_quote_marks_per_paragraph: usize::MAX,
+};
 
 fn run(text: &str) -> (Article, Attributions) {
     let article = from_plain_text(text.to_string());
