@@ -15,6 +15,7 @@
 //!
 //! A speaker is one actor across articles by the rule in [`identity`].
 
+mod document_key;
 mod error;
 pub mod identity;
 mod postgres;

@@ -45,6 +45,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use whosaid::record::{ActorKind, AttributionKind, Stance};
 
+use crate::document_key::{Digest, DocumentKey};
 use crate::identity::{is_single_word, last_word, speaker_key};
 use crate::*;
 
@@ -522,27 +523,21 @@ impl Store for SqliteStore {
     }
 
     fn document(&self, key: &str) -> Result<Option<StoredDocument>> {
-        let key = key.trim();
         const COLUMNS: &str = "SELECT id, warc_offset, ingested_at, record_json FROM documents";
-        if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(id) = key.parse::<i64>() {
-                let found = self.document_where(&format!("{COLUMNS} WHERE id = ?1"), &id)?;
-                // An all-digit key of 8 or more digits may also be a digest prefix.
-                if found.is_some() || key.len() < 8 {
-                    return Ok(found);
-                }
+        let key = DocumentKey::parse(key)?;
+        if let Some(id) = key.id {
+            let found = self.document_where(&format!("{COLUMNS} WHERE id = ?1"), &id)?;
+            if found.is_some() || key.digest.is_none() {
+                return Ok(found);
             }
         }
-        let hex = key.to_ascii_lowercase();
-        if hex.len() < 8 || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::InvalidQuery(format!(
-                "{key:?} is neither a document id nor a sha256 (at least 8 hex digits)"
-            )));
-        }
-        if hex.len() == 64 {
-            return self.document_where(&format!("{COLUMNS} WHERE sha256 = ?1"), &hex);
-        }
-        // 'g' sorts after every hex digit: [prefix, prefix + "g") is the prefix.
+        let prefix = match &key.digest {
+            None => return Ok(None),
+            Some(Digest::Full(hex)) => {
+                return self.document_where(&format!("{COLUMNS} WHERE sha256 = ?1"), hex);
+            }
+            Some(Digest::Prefix(hex)) => hex,
+        };
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
@@ -551,15 +546,13 @@ impl Store for SqliteStore {
             .map_err(self.err("cannot prepare the document lookup"))?;
         let mut found: Vec<StoredDocument> = Vec::new();
         let mut rows = stmt
-            .query([&hex])
+            .query([prefix])
             .map_err(self.err("cannot look up a document"))?;
         while let Some(row) = rows.next().map_err(self.err("cannot read a document"))? {
             found.push(self.stored_document(row)?);
         }
         if found.len() > 1 {
-            return Err(Error::InvalidQuery(format!(
-                "sha256 prefix {key} matches more than one document; give more digits"
-            )));
+            return Err(key.ambiguous());
         }
         Ok(found.pop())
     }

@@ -15,6 +15,7 @@ use tokio_postgres::Row;
 
 use super::write::enum_name;
 use super::PostgresStore;
+use crate::document_key::{Digest, DocumentKey};
 use crate::identity::{fold_target, last_word, speaker_match, SpeakerMatch};
 use crate::sqlite::{fold_site, published_day, url_host};
 use crate::*;
@@ -49,28 +50,21 @@ pub(super) async fn known(store: &PostgresStore, sha256: &[&str]) -> Result<Vec<
 }
 
 pub(super) async fn document(store: &PostgresStore, key: &str) -> Result<Option<StoredDocument>> {
-    let key = key.trim();
+    let key = DocumentKey::parse(key)?;
     let client = store.client().await?;
-    if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(id) = key.parse::<i64>() {
-            let found = document_where(store, &client, "id = $1", &id).await?;
-            // An all-digit key of 8 or more digits may also be a digest prefix.
-            if found.is_some() || key.len() < 8 {
-                return Ok(found);
-            }
+    if let Some(id) = key.id {
+        let found = document_where(store, &client, "id = $1", &id).await?;
+        if found.is_some() || key.digest.is_none() {
+            return Ok(found);
         }
     }
-    let hex = key.to_ascii_lowercase();
-    if hex.len() < 8 || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::InvalidQuery(format!(
-            "{key:?} is neither a document id nor a sha256 (at least 8 hex digits)"
-        )));
-    }
-    if hex.len() == 64 {
-        return document_where(store, &client, "sha256 = $1", &hex).await;
-    }
-    // 'g' sorts after every hex digit: [prefix, prefix || 'g') is the
-    // prefix, a range of the unique index (the column sorts by bytes).
+    let prefix = match &key.digest {
+        None => return Ok(None),
+        Some(Digest::Full(hex)) => {
+            return document_where(store, &client, "sha256 = $1", hex).await;
+        }
+        Some(Digest::Prefix(hex)) => hex,
+    };
     let fail = store.fail("cannot look up a document");
     let statement = client
         .prepare_cached(&format!(
@@ -79,13 +73,11 @@ pub(super) async fn document(store: &PostgresStore, key: &str) -> Result<Option<
         ))
         .await
         .map_err(&fail)?;
-    let rows = client.query(&statement, &[&hex]).await.map_err(&fail)?;
+    let rows = client.query(&statement, &[prefix]).await.map_err(&fail)?;
     match rows.as_slice() {
         [] => Ok(None),
         [row] => stored_document(store, row).map(Some),
-        _ => Err(Error::InvalidQuery(format!(
-            "sha256 prefix {key} matches more than one document; give more digits"
-        ))),
+        _ => Err(key.ambiguous()),
     }
 }
 
