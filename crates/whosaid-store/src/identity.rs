@@ -414,6 +414,33 @@ fn join_particles(words: Vec<String>) -> Vec<String> {
     out
 }
 
+/// Speakers grouped as listings show them: each group under its
+/// representative (the person a surname folds into, else the key itself),
+/// holding the ids given and, since a listing by name may hold a folded
+/// surname but not its person or the reverse, every surname folded into a
+/// listed person. `folds` maps a surname's id to its person's id.
+pub(crate) fn fold_groups(
+    ids: impl IntoIterator<Item = i64>,
+    folds: &std::collections::HashMap<i64, i64>,
+) -> std::collections::BTreeMap<i64, Vec<i64>> {
+    let mut groups: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+    for id in ids {
+        let rep = folds.get(&id).copied().unwrap_or(id);
+        let members = groups.entry(rep).or_insert_with(|| vec![rep]);
+        if !members.contains(&id) {
+            members.push(id);
+        }
+    }
+    for (surname, person) in folds {
+        if let Some(members) = groups.get_mut(person) {
+            if !members.contains(surname) {
+                members.push(*surname);
+            }
+        }
+    }
+    groups
+}
+
 /// The last word of a key: the surname a one-word key is compared with.
 pub fn last_word(key: &str) -> &str {
     key.rsplit(' ').next().unwrap_or(key)

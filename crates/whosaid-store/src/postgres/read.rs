@@ -16,7 +16,7 @@ use tokio_postgres::Row;
 use super::write::enum_name;
 use super::PostgresStore;
 use crate::document_key::{Digest, DocumentKey};
-use crate::identity::{fold_target, last_word, speaker_match, SpeakerMatch};
+use crate::identity::{fold_groups, fold_target, last_word, speaker_match, SpeakerMatch};
 use crate::sqlite::{fold_site, published_day, url_host};
 use crate::*;
 
@@ -581,25 +581,7 @@ pub(super) async fn speakers(
             counts.keys().copied().collect()
         }
     };
-    // Each group: its representative (the person a surname folds into, else
-    // the key itself) and its members.
-    let mut groups: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for id in keys {
-        let rep = folds.get(&id).copied().unwrap_or(id);
-        let members = groups.entry(rep).or_insert_with(|| vec![rep]);
-        if !members.contains(&id) {
-            members.push(id);
-        }
-    }
-    // A listing by name may hold a folded surname but not its person, or the
-    // reverse: complete each group from the folding.
-    for (surname, person) in &folds {
-        if let Some(members) = groups.get_mut(person) {
-            if !members.contains(surname) {
-                members.push(*surname);
-            }
-        }
-    }
+    let groups = fold_groups(keys, &folds);
     let mut groups: Vec<(i64, Vec<i64>)> = groups.into_iter().collect();
     if name.is_none() && groups.len() > limit {
         // The listing's own order (attributions, then id) on the counters,

@@ -12,7 +12,7 @@ use super::{
     day_code, fold_site, kind_name, parse_kind, parse_stance, stance_name, url_host, SqliteStore,
     SEQ_BITS,
 };
-use crate::identity::{fold_target, speaker_match, SpeakerMatch};
+use crate::identity::{fold_groups, fold_target, speaker_match, SpeakerMatch};
 use crate::*;
 
 /// One speaker key's row.
@@ -302,22 +302,7 @@ impl SqliteStore {
             Some(name) => self.speaker_ids(name)?,
             None => self.top_groups(&folds, limit)?,
         };
-        let mut groups: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-        for id in ids {
-            let rep = folds.get(&id).copied().unwrap_or(id);
-            let members = groups.entry(rep).or_insert_with(|| vec![rep]);
-            if !members.contains(&id) {
-                members.push(id);
-            }
-        }
-        // A person listed brings the surname folded into them.
-        for (surname, person) in &folds {
-            if let Some(members) = groups.get_mut(person) {
-                if !members.contains(surname) {
-                    members.push(*surname);
-                }
-            }
-        }
+        let groups = fold_groups(ids, &folds);
         let mut summaries = groups
             .into_iter()
             .map(|(rep, members)| self.summary(rep, &members))
