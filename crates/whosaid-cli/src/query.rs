@@ -102,15 +102,7 @@ pub fn parse_day(s: &str) -> Result<String, String> {
     let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
         return Err(bad());
     };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err(bad()),
-    };
-    if day == 0 || day > days_in_month {
+    if day == 0 || day > whosaid::extract::dates::days_in_month(year, month) {
         return Err(bad());
     }
     Ok(s.to_string())

@@ -767,15 +767,9 @@ fn day_code(text: &str) -> Option<i64> {
             .then(|| s.parse().ok())?
     };
     let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in_month = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if d < 1 || d > days_in_month {
+    let days_in_month =
+        whosaid::extract::dates::days_in_month(u32::try_from(y).ok()?, u32::try_from(m).ok()?);
+    if d < 1 || d > i64::from(days_in_month) {
         return None;
     }
     let code = days_from_civil(y, m, d) - days_from_civil(1600, 1, 1) + 1;

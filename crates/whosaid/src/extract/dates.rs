@@ -165,7 +165,9 @@ fn plausible_year(year: u32) -> bool {
     (MIN_YEAR..=MAX_YEAR).contains(&year)
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
+/// Days in a month of the proleptic Gregorian calendar; 0 for a month
+/// outside 1..=12. Shared by everything that checks a calendar date.
+pub fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
