@@ -3,111 +3,13 @@
 //! Every archive is built here with `WarcWriter` from fictional pages, in a
 //! fresh temporary directory; damage is made by hand at known offsets.
 
-use std::io::{Read, Write};
+mod common;
+
+use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use whosaid::Record;
+use common::harness::{whosaid, TempDir};
 use whosaid_warc::{WarcReader, WarcWriter};
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("whosaid-warc-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("creating a temp dir");
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
-        let path = self.0.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("creating a temp subdir");
-        }
-        std::fs::write(&path, bytes).expect("writing a temp file");
-        path.display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// Standard output as records, one per line, each checked for span
-    /// consistency.
-    fn records(&self) -> Vec<Record> {
-        self.stdout
-            .lines()
-            .map(|l| {
-                let r: Record = serde_json::from_str(l).expect("stdout line is a record");
-                r.check_spans().expect("spans match the text");
-                r
-            })
-            .collect()
-    }
-
-    fn error_lines(&self) -> Vec<&str> {
-        self.stderr.lines().collect()
-    }
-}
-
-/// Runs the binary, killing it after a minute so that a hang fails the test.
-fn whosaid(args: &[&str]) -> Run {
-    let limit = Duration::from_secs(60);
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_whosaid"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting whosaid");
-    let mut out_pipe = child.stdout.take().expect("stdout pipe");
-    let mut err_pipe = child.stderr.take().expect("stderr pipe");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out_pipe.read_to_string(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err_pipe.read_to_end(&mut s);
-        String::from_utf8_lossy(&s).into_owned()
-    });
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for whosaid") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("whosaid {args:?} ran over {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let run = Run {
-        code: status.code().unwrap_or(-1),
-        stdout: out_reader.join().expect("stdout reader"),
-        stderr: err_reader.join().expect("stderr reader"),
-    };
-    assert!(
-        !run.stderr.contains("panicked"),
-        "whosaid panicked:\n{}",
-        run.stderr
-    );
-    run
-}
 
 /// A fictional news page with a quote; `date` goes into the page when given.
 fn page(headline: &str, speaker: &str, date: Option<&str>) -> String {
@@ -394,7 +296,7 @@ fn directories_yield_warc_and_record_files() {
     dir.write("in/a.warc", plain);
     dir.write("in/sub/b.WARC.GZ", gzip);
     dir.write("in/sub/ignored.bin", b"\0\0");
-    let root = dir.0.join("in").display().to_string();
+    let root = dir.path("in");
     let run = whosaid(&["extract", &root]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let urls: Vec<String> = run
