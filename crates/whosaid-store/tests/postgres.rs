@@ -18,8 +18,7 @@ use whosaid::record::{
 };
 use whosaid::Record;
 use whosaid_store::{
-    AttributionQuery, AttributionRow, Error, NewDocument, PostgresStore, PutOutcome,
-    SpeakerProfile, SpeakerSummary, Stats, Store, StoredDocument,
+    AttributionQuery, Error, NewDocument, PostgresStore, PutOutcome, Stats, Store, StoredDocument,
 };
 
 const VARIABLE: &str = "WHOSAID_TEST_POSTGRES";
@@ -83,59 +82,14 @@ impl Drop for TestDatabase {
     }
 }
 
-/// A store in a database of its own, dropped with it (the store first, so
-/// that its connections are closed).
-struct FreshStore {
-    store: PostgresStore,
-    _database: TestDatabase,
-}
-
-impl Store for FreshStore {
-    fn backend(&self) -> &'static str {
-        self.store.backend()
-    }
-    fn put_batch(&mut self, documents: &[NewDocument]) -> whosaid_store::Result<Vec<PutOutcome>> {
-        self.store.put_batch(documents)
-    }
-    fn known(&self, sha256: &[&str]) -> whosaid_store::Result<Vec<bool>> {
-        self.store.known(sha256)
-    }
-    fn document(&self, key: &str) -> whosaid_store::Result<Option<StoredDocument>> {
-        self.store.document(key)
-    }
-    fn query(&self, query: &AttributionQuery) -> whosaid_store::Result<Vec<AttributionRow>> {
-        self.store.query(query)
-    }
-    fn speakers(
-        &self,
-        name: Option<&str>,
-        limit: usize,
-    ) -> whosaid_store::Result<Vec<SpeakerSummary>> {
-        self.store.speakers(name, limit)
-    }
-    fn speaker_profile(&self, id: i64) -> whosaid_store::Result<Option<SpeakerProfile>> {
-        self.store.speaker_profile(id)
-    }
-    fn stats(&self) -> whosaid_store::Result<Stats> {
-        self.store.stats()
-    }
-    fn optimize(&mut self) -> whosaid_store::Result<()> {
-        self.store.optimize()
-    }
-    fn for_each_document(
-        &self,
-        visit: &mut dyn FnMut(StoredDocument) -> whosaid_store::Result<()>,
-    ) -> whosaid_store::Result<()> {
-        self.store.for_each_document(visit)
-    }
-}
-
 /// A fresh store for the suite; only called when [`server`] has one.
 fn open_fresh() -> Box<dyn Store> {
     let database = TestDatabase::create().expect("the suite checks for a server first");
-    Box::new(FreshStore {
+    // A database of its own, dropped after the store has closed its
+    // connections.
+    Box::new(suite::Guarded {
         store: database.open(),
-        _database: database,
+        guard: database,
     })
 }
 

@@ -8,62 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use suite::{doc, person, store_suite};
-use whosaid_store::{
-    AttributionQuery, AttributionRow, Error, NewDocument, PutOutcome, SpeakerProfile,
-    SpeakerSummary, SqliteStore, Stats, Store, StoredDocument,
-};
-
-/// A store in a temporary directory that lives as long as the store.
-struct TempStore {
-    store: SqliteStore,
-    _dir: tempfile::TempDir,
-}
-
-impl Store for TempStore {
-    fn backend(&self) -> &'static str {
-        self.store.backend()
-    }
-    fn put_batch(&mut self, documents: &[NewDocument]) -> whosaid_store::Result<Vec<PutOutcome>> {
-        self.store.put_batch(documents)
-    }
-    fn known(&self, sha256: &[&str]) -> whosaid_store::Result<Vec<bool>> {
-        self.store.known(sha256)
-    }
-    fn document(&self, key: &str) -> whosaid_store::Result<Option<StoredDocument>> {
-        self.store.document(key)
-    }
-    fn query(&self, query: &AttributionQuery) -> whosaid_store::Result<Vec<AttributionRow>> {
-        self.store.query(query)
-    }
-    fn speakers(
-        &self,
-        name: Option<&str>,
-        limit: usize,
-    ) -> whosaid_store::Result<Vec<SpeakerSummary>> {
-        self.store.speakers(name, limit)
-    }
-    fn speaker_profile(&self, id: i64) -> whosaid_store::Result<Option<SpeakerProfile>> {
-        self.store.speaker_profile(id)
-    }
-    fn stats(&self) -> whosaid_store::Result<Stats> {
-        self.store.stats()
-    }
-    fn optimize(&mut self) -> whosaid_store::Result<()> {
-        self.store.optimize()
-    }
-    fn for_each_document(
-        &self,
-        visit: &mut dyn FnMut(StoredDocument) -> whosaid_store::Result<()>,
-    ) -> whosaid_store::Result<()> {
-        self.store.for_each_document(visit)
-    }
-}
+use whosaid_store::{AttributionQuery, Error, NewDocument, PutOutcome, SqliteStore, Stats, Store};
 
 fn open_fresh() -> Box<dyn Store> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.db");
     let store = SqliteStore::open(path.to_str().unwrap()).unwrap();
-    Box::new(TempStore { store, _dir: dir })
+    Box::new(suite::Guarded { store, guard: dir })
 }
 
 store_suite!(open_fresh);

@@ -15,10 +15,59 @@ use whosaid::record::{
 };
 use whosaid::Record;
 use whosaid_store::{
-    AttributionQuery, AttributionRow, Error, NewDocument, PutOutcome, Stats, Store, StoredDocument,
+    AttributionQuery, AttributionRow, Error, NewDocument, PutOutcome, SpeakerProfile,
+    SpeakerSummary, Stats, Store, StoredDocument,
 };
 
 pub type Open<'a> = &'a dyn Fn() -> Box<dyn Store>;
+
+/// A store together with what must outlive it (a temporary directory, a
+/// test database dropped afterwards). Fields drop in order: the store
+/// first, closing its files and connections, then the guard.
+pub struct Guarded<S, G> {
+    pub store: S,
+    pub guard: G,
+}
+
+impl<S: Store, G: Send> Store for Guarded<S, G> {
+    fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+    fn put_batch(&mut self, documents: &[NewDocument]) -> whosaid_store::Result<Vec<PutOutcome>> {
+        self.store.put_batch(documents)
+    }
+    fn known(&self, sha256: &[&str]) -> whosaid_store::Result<Vec<bool>> {
+        self.store.known(sha256)
+    }
+    fn document(&self, key: &str) -> whosaid_store::Result<Option<StoredDocument>> {
+        self.store.document(key)
+    }
+    fn query(&self, query: &AttributionQuery) -> whosaid_store::Result<Vec<AttributionRow>> {
+        self.store.query(query)
+    }
+    fn speakers(
+        &self,
+        name: Option<&str>,
+        limit: usize,
+    ) -> whosaid_store::Result<Vec<SpeakerSummary>> {
+        self.store.speakers(name, limit)
+    }
+    fn speaker_profile(&self, id: i64) -> whosaid_store::Result<Option<SpeakerProfile>> {
+        self.store.speaker_profile(id)
+    }
+    fn stats(&self) -> whosaid_store::Result<Stats> {
+        self.store.stats()
+    }
+    fn optimize(&mut self) -> whosaid_store::Result<()> {
+        self.store.optimize()
+    }
+    fn for_each_document(
+        &self,
+        visit: &mut dyn FnMut(StoredDocument) -> whosaid_store::Result<()>,
+    ) -> whosaid_store::Result<()> {
+        self.store.for_each_document(visit)
+    }
+}
 
 /// One `#[test]` per behaviour of the suite, each on a fresh store from
 /// `$open` (a `fn() -> Box<dyn Store>`). With `available = f`, each test
