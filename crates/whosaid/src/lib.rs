@@ -33,6 +33,7 @@ pub mod decode;
 pub mod error;
 pub mod extract;
 mod hashing;
+pub mod identity;
 pub mod pipeline;
 pub mod record;
 
