@@ -9,6 +9,7 @@ mod extract;
 mod ingest;
 mod inputs;
 mod query;
+mod serve;
 mod show;
 mod train;
 
@@ -49,6 +50,8 @@ enum Command {
     Show(show::ShowArgs),
     /// The ledger as JSON Lines, CSV or Parquet.
     Export(export::ExportArgs),
+    /// The HTTP API and web page over the ledger.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Speakers(args) => query::run_speakers(args),
         Command::Show(args) => show::run(args),
         Command::Export(args) => export::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

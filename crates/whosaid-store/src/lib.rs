@@ -19,10 +19,12 @@ mod document_key;
 mod error;
 pub mod identity;
 mod postgres;
+mod query_words;
 mod sqlite;
 
 pub use error::{Error, Result};
 pub use postgres::PostgresStore;
+pub use query_words::{parse_day, parse_kind, parse_stance};
 pub use sqlite::SqliteStore;
 
 use serde::{Deserialize, Serialize};
