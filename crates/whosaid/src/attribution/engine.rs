@@ -441,7 +441,7 @@ impl<'a> Ctx<'a> {
                 ) {
                     return self.np_left(c, floor);
                 }
-                if !matches!(first, "a" | "an" | "the" | "who") {
+                if !self.opens_appositive(c + 1, close) {
                     return None;
                 }
                 let np = self.np_left(c, floor)?;
@@ -522,10 +522,7 @@ impl<'a> Ctx<'a> {
         if !self.is_punct(np_end, ",") || np_end + 1 >= limit {
             return None;
         }
-        let first = self.word(np_end + 1);
-        let opens = matches!(first, "a" | "an" | "the" | "who")
-            || (self.lower_word(np_end + 1) && lexicon::is_in(first, lexicon::DETERMINERS));
-        if !opens {
+        if !self.opens_appositive(np_end + 1, limit) {
             return None;
         }
         let mut i = np_end + 1;
@@ -544,6 +541,41 @@ impl<'a> Ctx<'a> {
             end -= 1;
         }
         (i >= limit).then_some(end)
+    }
+
+    /// Whether an appositive may open at token `i` (after a comma): a
+    /// determiner or "who" ("a former official", "who runs …"), or a bare
+    /// title phrase of one to four words before "of", "for" or "at"
+    /// ("head of the Tax Policy Center", "chief strategist for the RNC",
+    /// "founder and CEO of …"), as PolNeAR's sources include them.
+    fn opens_appositive(&self, i: usize, limit: usize) -> bool {
+        let first = self.word(i);
+        if matches!(first, "a" | "an" | "the" | "who")
+            || (self.lower_word(i) && lexicon::is_in(first, lexicon::DETERMINERS))
+        {
+            return true;
+        }
+        if !self.lower_word(i) {
+            return false;
+        }
+        let mut j = i;
+        while j < limit && j - i < 5 {
+            let w = self.word(j);
+            if j > i && matches!(w, "of" | "for" | "at") {
+                return true;
+            }
+            let t = self.tok(j);
+            let title_word = t.kind == TokenKind::Word
+                && (w == "and" || !lexicon::is_np_stop(w))
+                && self.cue_at(j).is_none()
+                && !(t.shape == Shape::Lower && w.len() > 4 && w.ends_with("ly"))
+                && !(t.shape == Shape::Lower && w.ends_with("ing"));
+            if !title_word {
+                return false;
+            }
+            j += 1;
+        }
+        false
     }
 
     /// The addressee right after a cue ("told reporters", "told The Hill").
@@ -857,6 +889,30 @@ impl<'a> Ctx<'a> {
             .then_some(next)
     }
 
+    /// Whether the tokens from `from` up to the quote opening at `open`
+    /// only finish the reporting sentence that ends before it: `“…,” she
+    /// said, clapping. “…”`, `“…,” he said in August. “…”`, `said Tim
+    /// Hess, who introduced him to bankers. “…”`. PolNeAR (and a reader)
+    /// counts the second quote as the same statement; a sentence of its
+    /// own between them, another quotation or another cue (`adding that
+    /// …`) makes it a new one.
+    fn clause_tail_only(&self, from: usize, open: usize) -> bool {
+        if from == 0 || from >= open {
+            return false;
+        }
+        let (Some(s_last), Some(s_open)) = (self.a.sentence_of(from - 1), self.a.sentence_of(open))
+        else {
+            return false;
+        };
+        s_open == s_last + 1
+            && self.a.sentences[s_open].tokens.start == open
+            && (from..open).all(|t| {
+                !self.used[t]
+                    && self.tok(t).quote().is_none()
+                    && (self.tok(t).kind != TokenKind::Word || self.cue_at(t).is_none())
+            })
+    }
+
     /// A full-sentence quote with no reporting clause of its own, right
     /// after an attributed quote: the same speaker goes on.
     fn continued_quotes(&mut self) {
@@ -908,7 +964,8 @@ impl<'a> Ctx<'a> {
                 .max()
                 .unwrap_or(0);
             let adjacent = (last..q.open)
-                .all(|t| matches!(self.tok(t).kind, TokenKind::Punct | TokenKind::Quote(_)));
+                .all(|t| matches!(self.tok(t).kind, TokenKind::Punct | TokenKind::Quote(_)))
+                || self.clause_tail_only(last, q.open);
             let same_paragraph = self.a.paragraph_of(last.saturating_sub(1)) == Some(p);
             if adjacent && same_paragraph && c.kind == AttributionKind::Direct {
                 self.out.candidates[prev].content.extend(parts);

@@ -68,6 +68,22 @@ fn attributions_table() {
             Asserts,
         ),
         (
+            "“The port is full,” said Tomas Brell, chief engineer for the port authority.",
+            Direct,
+            Some("Tomas Brell, chief engineer for the port authority"),
+            Some("said"),
+            "The port is full,",
+            Asserts,
+        ),
+        (
+            "Ada Quill, head of the bridge council, said the vote was close.",
+            Indirect,
+            Some("Ada Quill, head of the bridge council"),
+            Some("said"),
+            "the vote was close",
+            Asserts,
+        ),
+        (
             "Ada Quill, a historian who saw the vote, recalled, “It was close.”",
             Direct,
             Some("Ada Quill, a historian who saw the vote"),
@@ -241,6 +257,45 @@ fn quote_after_its_reporting_clause_continues_the_attribution() {
         found.attributions[0].content.spans.as_ref().map(Vec::len),
         Some(2)
     );
+}
+
+#[test]
+fn quote_after_the_rest_of_its_reporting_sentence_continues_it() {
+    // (text, parts of the first attribution's content)
+    let rows: &[(&str, usize)] = &[
+        (
+            "“The tide is late,” the captain said, laughing. “The nets are empty.”",
+            2,
+        ),
+        (
+            "“The tide is late,” the captain said on Monday. “The nets are empty.”",
+            2,
+        ),
+        (
+            "“The tide is late,” said Ada Quill, who runs the harbour. “The nets are empty.”",
+            2,
+        ),
+        // Another cue in between starts a statement of its own.
+        (
+            "“The tide is late,” the captain said, adding that he was tired. “The nets are empty.”",
+            1,
+        ),
+        // So does a sentence of its own.
+        (
+            "“The tide is late,” the captain said. The boats stayed in. “The nets are empty.”",
+            1,
+        ),
+    ];
+    for (text, parts) in rows {
+        let (_, found) = run(text);
+        let first = found
+            .attributions
+            .iter()
+            .find(|a| a.content.text.starts_with("The tide"))
+            .unwrap_or_else(|| panic!("{text:?}: {:#?}", found.attributions));
+        let got = first.content.spans.as_ref().map_or(1, Vec::len);
+        assert_eq!(got, *parts, "{text:?}: {:#?}", found.attributions);
+    }
 }
 
 #[test]
