@@ -19,6 +19,13 @@ pub enum Error {
     Undecodable(String),
     #[error("document over the {limit} limit: {what}")]
     Limit { limit: &'static str, what: String },
+    /// [`crate::Limits::max_time_per_document`] passed before there was an
+    /// article to give (later, the record is cut short with a warning).
+    #[error("time limit of {} s reached {during}; no article extracted", .limit.as_secs_f64())]
+    TimeLimit {
+        limit: std::time::Duration,
+        during: &'static str,
+    },
 }
 
 /// The library's result type.

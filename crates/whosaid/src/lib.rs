@@ -29,6 +29,7 @@
 
 pub mod article;
 pub mod attribution;
+pub mod deadline;
 pub mod decode;
 pub mod error;
 pub mod extract;
@@ -37,6 +38,7 @@ pub mod identity;
 pub mod pipeline;
 pub mod record;
 
+pub use deadline::Deadline;
 pub use decode::InputKind;
 pub use error::{Error, Result};
 pub use pipeline::{Input, Limits, Pipeline};

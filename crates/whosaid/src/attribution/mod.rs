@@ -11,6 +11,7 @@ pub mod quotes;
 pub mod tagger;
 pub mod text;
 
+use crate::deadline::Deadline;
 use crate::record::{Actor, ActorSpan, Article, Attribution, AuthorialSpan, ContentSpan, CueSpan};
 
 /// Everything this stage adds to a record.
@@ -51,12 +52,61 @@ impl Default for Options {
 }
 
 pub fn analyze_with(article: &Article, options: Options) -> Attributions {
+    analyze_until(article, options, &Deadline::NONE)
+}
+
+/// [`analyze_with`] under a time limit. The deadline is checked before each
+/// paragraph is tagged, the step that takes most of the stage's time (about
+/// two thirds); once it has passed, the later paragraphs are left out of
+/// every step after it, so the result holds the attributions of the
+/// paragraphs done, as if the text ended there, with a warning. The steps
+/// after the tagger still run on those paragraphs: the stage can end after
+/// the deadline by about half the time it spent before it.
+pub fn analyze_until(article: &Article, options: Options, deadline: &Deadline) -> Attributions {
+    analyze_while(article, options, &deadline.describe(), |_| {
+        !deadline.passed()
+    })
+}
+
+/// [`analyze_until`] with the deadline's check as `go_on(paragraph)`, so
+/// that tests can stop at a paragraph of their choice; `limit` describes
+/// the limit for the warning.
+pub(crate) fn analyze_while(
+    article: &Article,
+    options: Options,
+    limit: &str,
+    mut go_on: impl FnMut(usize) -> bool,
+) -> Attributions {
     let text = article.text.as_str();
-    let analysis = text::analyze(text, &article.blocks);
+    let mut analysis = text::analyze(text, &article.blocks);
+    let paragraphs = analysis.paragraphs.len();
+    let tagger = tagger::Tagger::builtin().filter(|_| options.tagger);
+    let (labels, done) = match tagger {
+        Some(model) => {
+            let (labels, done) = model.tag_while(text, &analysis, go_on);
+            (Some(labels), done)
+        }
+        None if paragraphs > 0 && !go_on(0) => (None, 0),
+        None => (None, paragraphs),
+    };
+    let cut = (done < paragraphs).then(|| {
+        keep_paragraphs(&mut analysis, done);
+        if done == 0 {
+            format!(
+                "time limit of {limit} reached before paragraph 1 of {paragraphs}; \
+                 no attributions searched"
+            )
+        } else {
+            format!(
+                "time limit of {limit} reached after paragraph {done} of {paragraphs}; \
+                 later attributions dropped"
+            )
+        }
+    });
     let quotes = quotes::find_quotes_with(&analysis, options.max_quote_marks_per_paragraph);
     let mut assembly = engine::assemble(text, &analysis, &quotes);
-    if options.tagger && tagger::Tagger::builtin().is_some() {
-        let labels = tagger::tag(text, &analysis);
+    if let Some(mut labels) = labels {
+        labels.truncate(analysis.tokens.len());
         let spans = tagger::spans(&analysis, &labels);
         let linked = link_in_windows(text, &analysis, &spans);
         let mut tagged = engine::from_tagged(text, &analysis, &spans, &linked);
@@ -69,7 +119,21 @@ pub fn analyze_with(article: &Article, options: Options) -> Attributions {
             engine::MergePolicy::QuotesFromRulesSpeechFromTagger,
         );
     }
-    build(text, &analysis, &quotes, assembly)
+    let mut found = build(text, &analysis, &quotes, assembly);
+    found.warnings.extend(cut);
+    found
+}
+
+/// Leaves paragraphs `0..keep` in `analysis`, with their sentences and
+/// tokens; spans into the text stay valid, later steps see a shorter text.
+fn keep_paragraphs(analysis: &mut text::Analysis, keep: usize) {
+    let Some(first_dropped) = analysis.paragraphs.get(keep) else {
+        return;
+    };
+    let (tokens, sentences) = (first_dropped.tokens.start, first_dropped.sentences.start);
+    analysis.tokens.truncate(tokens);
+    analysis.sentences.truncate(sentences);
+    analysis.paragraphs.truncate(keep);
 }
 
 /// Spans linked at most [`LINK_WINDOW`] at a time. `tagger::link` looks

@@ -347,9 +347,25 @@ impl Tagger {
 
     /// One label per token of `analysis`.
     pub fn tag(&self, text: &str, analysis: &Analysis) -> Vec<Label> {
+        self.tag_while(text, analysis, |_| true).0
+    }
+
+    /// [`Tagger::tag`] that stops before paragraph `p` when `go_on(p)` says
+    /// no (a time limit); also returns how many paragraphs were tagged (the
+    /// later ones are all Outside).
+    pub fn tag_while(
+        &self,
+        text: &str,
+        analysis: &Analysis,
+        mut go_on: impl FnMut(usize) -> bool,
+    ) -> (Vec<Label>, usize) {
         let mut labels = Vec::with_capacity(analysis.tokens.len());
         let mut scratch = Scratch::default();
         for p in 0..analysis.paragraphs.len() {
+            if !go_on(p) {
+                labels.resize(analysis.tokens.len(), Label::Outside);
+                return (labels, p);
+            }
             let context = scratch.next_paragraph(text, analysis, p);
             self.classes.assign(&mut scratch.info);
             self.tag_paragraph(&mut scratch, context);
@@ -359,7 +375,7 @@ impl Tagger {
             labels.extend(scratch.path.iter().map(|&l| Label::from_index(l)));
         }
         labels.resize(analysis.tokens.len(), Label::Outside);
-        labels
+        (labels, analysis.paragraphs.len())
     }
 
     /// Labels the paragraph in `scratch.info` into `scratch.path`: the

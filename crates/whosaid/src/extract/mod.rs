@@ -15,7 +15,8 @@ pub mod metadata;
 
 use dom_query::Document;
 
-use crate::error::Result;
+use crate::deadline::Deadline;
+use crate::error::{Error, Result};
 use crate::pipeline::Limits;
 use crate::record::BlockKind;
 
@@ -41,11 +42,30 @@ pub struct Page {
 
 /// Parses a page and extracts its metadata and body blocks.
 pub fn extract_html(html: &str, url: Option<&str>, limits: &Limits) -> Result<Page> {
+    extract_html_until(html, url, limits, &Deadline::NONE)
+}
+
+/// [`extract_html`] that gives up with [`Error::TimeLimit`] when `deadline`
+/// has passed at a step's end (each step is linear in the guarded page).
+pub fn extract_html_until(
+    html: &str,
+    url: Option<&str>,
+    limits: &Limits,
+    deadline: &Deadline,
+) -> Result<Page> {
+    let check = |during: &'static str| match deadline.limit() {
+        Some(limit) if deadline.passed() => Err(Error::TimeLimit { limit, during }),
+        _ => Ok(()),
+    };
     // Bound the parser's work first: html5ever is quadratic on deep nesting.
     let guarded = guard::guard_for_extraction(html, limits);
+    check("while guarding the page")?;
     let doc = Document::from(guarded.html.as_ref());
+    check("while parsing the page")?;
     let metadata = metadata::extract(&doc, url);
+    check("while reading the page's metadata")?;
     let body = content::extract(&doc, &metadata, limits);
+    check("while finding the article's body")?;
     let mut warnings = guarded.warnings;
     warnings.extend(body.warnings);
     Ok(Page {
