@@ -7,13 +7,9 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
-use whosaid_warc::{ErrorKind, WarcReader, WarcRecord};
+use whosaid_warc::{ErrorKind, WarcReader, WarcRecord, HTTP_HEADER_ALLOWANCE};
 
 use crate::inputs::{self, InputSource};
-
-/// Room for a response's HTTP headers on top of the page size limit, so that
-/// a page just under the limit is not refused for its headers.
-const HTTP_HEADER_ALLOWANCE: u64 = 256 * 1024;
 
 /// One document to run the pipeline on, with what its container said about
 /// it.
@@ -268,59 +264,20 @@ impl OpenFile {
     }
 }
 
-/// A document for a WARC record holding a successful HTML or text
-/// response; `None` for anything else (requests, metadata, redirects,
-/// images), which are skipped without complaint.
+/// A document for a WARC record holding a page (`WarcRecord::into_page`:
+/// a successful HTML or text response); `None` for anything else, which is
+/// skipped without complaint.
 fn page_document(name: &str, record: WarcRecord) -> Option<Document> {
-    let response = record.http_response()?;
-    if !(200..300).contains(&response.status) || !is_page_type(response.content_type) {
-        return None;
-    }
-    let charset = response.charset;
-    let body_range = match response.body {
-        std::borrow::Cow::Borrowed(body) => {
-            let start = body.as_ptr() as usize - record.block.as_ptr() as usize;
-            Ok(start..start + body.len())
-        }
-        std::borrow::Cow::Owned(body) => Err(body),
-    };
-    let WarcRecord {
-        offset,
-        record_id,
-        target_uri,
-        date,
-        mut block,
-        ..
-    } = record;
-    let bytes = match body_range {
-        // The body is moved out of the block rather than copied.
-        Ok(range) => {
-            block.truncate(range.end);
-            block.drain(..range.start);
-            block
-        }
-        Err(owned) => owned,
-    };
+    let page = record.into_page()?;
     Some(Document {
         name: name.to_string(),
-        bytes,
-        url: target_uri,
-        charset,
-        fallback_date: date,
-        record: record_id,
-        offset: Some(offset),
+        bytes: page.body,
+        url: page.target_uri,
+        charset: page.charset,
+        fallback_date: page.date,
+        record: page.record_id,
+        offset: Some(page.offset),
     })
-}
-
-/// HTML, XHTML and plain-text payloads (not scripts, style sheets or data
-/// that happen to be `text/*`); a response without a type is given to the
-/// pipeline to sniff.
-fn is_page_type(content_type: Option<&str>) -> bool {
-    let Some(media) = content_type else {
-        return true;
-    };
-    let media = media.to_ascii_lowercase();
-    media == "text/plain" || media.contains("html")
 }
 
 fn skip_rest_of_line(reader: &mut dyn BufRead) -> io::Result<()> {
@@ -343,7 +300,7 @@ fn skip_rest_of_line(reader: &mut dyn BufRead) -> io::Result<()> {
 }
 
 /// A stored whosaid/1 record from one line of JSON.
-fn parse_record(line: &[u8]) -> Result<whosaid::Record, String> {
+pub(crate) fn parse_record(line: &[u8]) -> Result<whosaid::Record, String> {
     let record: whosaid::Record = serde_json::from_slice(line.trim_ascii())
         .map_err(|e| format!("not a whosaid/1 record: {e}"))?;
     if record.schema != whosaid::record::SCHEMA {
@@ -404,36 +361,6 @@ mod tests {
             headers: Vec::new(),
             block,
         }
-    }
-
-    #[test]
-    fn which_responses_are_pages() {
-        let rows: &[(&str, bool)] = &[
-            ("HTTP/1.1 200 OK\r\nContent-Type: text/html", true),
-            (
-                "HTTP/1.1 203 Partial\r\nContent-Type: application/xhtml+xml",
-                true,
-            ),
-            (
-                "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8",
-                true,
-            ),
-            ("HTTP/1.1 200 OK", true),
-            ("HTTP/1.1 200 OK\r\nContent-Type: TEXT/HTML", true),
-            ("HTTP/1.1 200 OK\r\nContent-Type: text/css", false),
-            ("HTTP/1.1 200 OK\r\nContent-Type: text/javascript", false),
-            ("HTTP/1.1 200 OK\r\nContent-Type: image/jpeg", false),
-            ("HTTP/1.1 200 OK\r\nContent-Type: application/pdf", false),
-            ("HTTP/1.1 301 Moved\r\nContent-Type: text/html", false),
-            ("HTTP/1.1 500 Error\r\nContent-Type: text/html", false),
-        ];
-        for (head, is_page) in rows {
-            let document = page_document("f.warc", record(head, b"<p>x</p>"));
-            assert_eq!(document.is_some(), *is_page, "{head}");
-        }
-        let mut not_response = record("HTTP/1.1 200 OK", b"<p>x</p>");
-        not_response.warc_type = "request".into();
-        assert!(page_document("f.warc", not_response).is_none());
     }
 
     #[test]

@@ -37,11 +37,13 @@
 //! ```
 
 mod http;
+mod page;
 mod reader;
 mod source;
 mod writer;
 
 pub use http::HttpResponse;
+pub use page::{Page, HTTP_HEADER_ALLOWANCE};
 pub use reader::{WarcReader, WarcRecord, DEFAULT_MAX_RECORD_BYTES};
 pub use writer::WarcWriter;
 
