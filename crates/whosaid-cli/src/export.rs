@@ -4,7 +4,11 @@
 //! Parquet tables are written while the store streams its documents, a row
 //! group at a time, so memory stays bounded whatever the ledger's size. Their
 //! columns are documented in README.md ("Ledger"); other programs rely on
-//! them, so add columns freely but never rename or remove one.
+//! them, so add columns freely but never rename or remove one. The Spark job
+//! of the Python package (`whosaid.spark`) writes the same columns with the
+//! same values, and `whosaid load` reads the `record` column back, so a
+//! document's ids are derived from its sha256 ([`document_key`]), never the
+//! store's own numbering.
 
 use std::collections::HashSet;
 use std::fs;
@@ -246,6 +250,7 @@ fn documents_schema() -> SchemaRef {
         Field::new("warc_offset", DataType::Int64, true),
         text("text", false),
         text("ingested_at", false),
+        text("record", false),
     ]))
 }
 
@@ -289,14 +294,18 @@ struct DocumentColumns {
     warc_offset: Int64Builder,
     text: StringBuilder,
     ingested_at: StringBuilder,
+    record: StringBuilder,
     rows: usize,
 }
 
 impl DocumentColumns {
-    fn push(&mut self, doc: &StoredDocument) {
+    fn push(&mut self, doc: &StoredDocument) -> Result<()> {
         let r = &doc.record;
         let a = &r.article;
-        self.id.append_value(doc.id);
+        // Serialised first: a record that cannot be written adds no row.
+        let json = serde_json::to_string(r)
+            .with_context(|| format!("document {}: cannot serialise its record", doc.id))?;
+        self.id.append_value(document_key(&r.source.sha256));
         self.sha256.append_value(&r.source.sha256);
         self.url.append_option(r.source.url.as_deref());
         self.site.append_option(a.site.as_deref());
@@ -314,7 +323,9 @@ impl DocumentColumns {
             .append_option(doc.offset.and_then(|o| i64::try_from(o).ok()));
         self.text.append_value(&a.text);
         self.ingested_at.append_value(&doc.ingested_at);
+        self.record.append_value(json);
         self.rows += 1;
+        Ok(())
     }
 
     fn finish(&mut self, schema: &SchemaRef) -> Result<RecordBatch> {
@@ -332,6 +343,7 @@ impl DocumentColumns {
             Arc::new(self.warc_offset.finish()),
             Arc::new(self.text.finish()),
             Arc::new(self.ingested_at.finish()),
+            Arc::new(self.record.finish()),
         ];
         self.rows = 0;
         Ok(RecordBatch::try_new(schema.clone(), columns)?)
@@ -361,6 +373,16 @@ struct AttributionColumns {
     rows: usize,
 }
 
+/// A document's `id` in the Parquet tables: the first 63 bits of its sha256
+/// (the first 16 hex digits shifted right by one), the same in every export
+/// and Spark run, and never negative (Spark has no unsigned type). Two of a
+/// billion documents share one with a chance of about 5%, so at that scale
+/// join on `sha256`; a digest that is not hex (never stored) gives 0.
+pub fn document_key(sha256: &str) -> i64 {
+    let prefix = sha256.get(..16).unwrap_or("");
+    u64::from_str_radix(prefix, 16).map_or(0, |n| (n >> 1) as i64)
+}
+
 /// Byte offsets and indices as Parquet int64 (they are far below 2^63).
 fn int(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -378,7 +400,8 @@ impl AttributionColumns {
                 .and_then(|id| r.actors.get(id))
                 .map(|a| a.name.as_str());
             let speaker = actor_name.or(at.speaker.as_ref().map(|s| s.text.as_str()));
-            self.document_id.append_value(doc.id);
+            self.document_id
+                .append_value(document_key(&r.source.sha256));
             self.sha256.append_value(&r.source.sha256);
             self.idx.append_value(int(at.id));
             self.kind.append_value(kind_name(at.kind));
@@ -506,7 +529,7 @@ pub fn export_parquet(
         if only.is_some() && kept == 0 {
             return Ok(());
         }
-        doc_columns.push(&doc);
+        doc_columns.push(&doc)?;
         at_columns.push(&doc, &keep);
         doc_rows += 1;
         at_rows += kept as u64;
@@ -537,4 +560,24 @@ pub fn export_parquet(
     documents.close()?;
     attributions.close()?;
     Ok((doc_rows, at_rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_keys() {
+        let cases: &[(&str, i64)] = &[
+            (&"0".repeat(64), 0),
+            (&"f".repeat(64), i64::MAX),
+            ("8000000000000001ffff", 0x4000_0000_0000_0000),
+            ("00000000000000ff", 0x7f),
+            ("not hex at all, not at all", 0),
+            ("abc", 0),
+        ];
+        for (sha, want) in cases {
+            assert_eq!(document_key(sha), *want, "{sha}");
+        }
+    }
 }
