@@ -8,6 +8,7 @@ mod export;
 mod extract;
 mod ingest;
 mod inputs;
+mod load;
 mod query;
 mod serve;
 mod show;
@@ -52,6 +53,8 @@ enum Command {
     Export(export::ExportArgs),
     /// The HTTP API and web page over the ledger.
     Serve(serve::ServeArgs),
+    /// Parquet documents tables (from export or the Spark job) into the ledger.
+    Load(load::LoadArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Show(args) => show::run(args),
         Command::Export(args) => export::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Load(args) => load::run(args),
     };
     match result {
         Ok(code) => code,
