@@ -41,7 +41,7 @@ function setProps(node, props) {
 }
 
 function appendAll(node, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : String(child));
   }
@@ -291,8 +291,9 @@ function buildArticleText(record) {
 
   const sink = {
     text(piece, stack) {
-      // Between blocks only the "\n\n" separators lie; they need no node.
-      if (blocksOpen === 0 && stack.length === 0 && piece.trim() === '') return;
+      // Between blocks only the "\n\n" separators lie; they need no node
+      // (even inside a quote that runs on into the next paragraph).
+      if (blocksOpen === 0 && piece.trim() === '') return;
       if (blocksOpen === 0 && stack.length === 0) {
         top().append(h('p', { class: 'blk loose' }, piece));
         return;
@@ -689,8 +690,9 @@ function searchView() {
     focus: () => $('h2', section).focus(),
     route(routeParams) {
       for (const name of fields) form.elements[name].value = routeParams.get(name) || '';
+      // site and limit have no field but pass through from a link.
       const query = new URLSearchParams();
-      for (const name of fields) if (routeParams.get(name)) query.set(name, routeParams.get(name));
+      for (const name of [...fields, 'site', 'limit']) if (routeParams.get(name)) query.set(name, routeParams.get(name));
       const key = query.toString();
       if (key === shownKey) return;
       shownKey = key;
@@ -769,8 +771,9 @@ function actorView() {
   return {
     section,
     title: 'Speaker',
-    focus: () => ($('h2', output) || output).focus(),
-    async route(_params, parts) {
+    // The heading arrives with the answer; route() focuses it then.
+    focus: () => output.focus(),
+    async route(_params, parts, moveFocus) {
       const id = parts[1] || '';
       const current = fresh();
       section.setAttribute('aria-busy', 'true');
@@ -804,6 +807,7 @@ function actorView() {
         if (!current()) return;
         clear(output).append(h('h2', { tabindex: '-1', text: 'Speaker not shown' }), errorBox(err));
       } finally {
+        if (current() && moveFocus) $('h2', output)?.focus();
         if (current()) section.removeAttribute('aria-busy');
       }
     },
@@ -817,8 +821,8 @@ function documentView() {
   return {
     section,
     title: 'Stored article',
-    focus: () => ($('.article-title', output) || output).focus(),
-    async route(_params, parts) {
+    focus: () => output.focus(),
+    async route(_params, parts, moveFocus) {
       const id = parts[1] || '';
       const quote = parts[2] !== undefined ? Number(parts[2]) : null;
       const current = fresh();
@@ -830,6 +834,7 @@ function documentView() {
         const record = stored.record || {};
         document.title = `${(record.article && record.article.title) || 'Stored article'} · whosaid`;
         const shown = renderRecord(output, record, `Stored document ${stored.id}${stored.ingested_at ? `, ingested ${stored.ingested_at}` : ''}`);
+        if (moveFocus) $('.article-title', output).focus();
         if (Number.isInteger(quote)) {
           shown.show(quote, false);
           const mark = shown.markOf(quote);
@@ -841,6 +846,7 @@ function documentView() {
       } catch (err) {
         if (!current()) return;
         clear(output).append(h('h2', { tabindex: '-1', text: 'Article not shown' }), errorBox(err));
+        if (moveFocus) $('h2', output).focus();
       } finally {
         if (current()) section.removeAttribute('aria-busy');
       }
@@ -875,8 +881,8 @@ function route(moveFocus) {
   }
   const view = views[name];
   document.title = `${view.title} · whosaid`;
-  view.route(params, parts);
   if (moveFocus) view.focus();
+  view.route(params, parts, moveFocus);
 }
 
 function start() {
