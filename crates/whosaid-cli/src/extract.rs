@@ -2,6 +2,7 @@
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -52,10 +53,40 @@ pub struct ExtractArgs {
     /// Quotation marks in one paragraph past which it is not paired into quotations.
     #[arg(long, default_value_t = Limits::default().max_quote_marks_per_paragraph)]
     max_quote_marks: usize,
+    /// Seconds one document may take (or none): past it a page not yet
+    /// extracted fails, later the record keeps the attributions found so far.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds,
+          default_value_t = Seconds(Limits::default().max_time_per_document))]
+    max_seconds: Seconds,
     /// Files (.html, .htm, .txt, optionally .gz; .warc, .warc.gz; .jsonl of
     /// records), directories, or - for stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
+}
+
+/// `--max-seconds`: a time per document, or none.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Seconds(pub Option<Duration>);
+
+impl std::fmt::Display for Seconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(limit) => write!(f, "{}", limit.as_secs_f64()),
+            None => f.write_str("none"),
+        }
+    }
+}
+
+pub fn parse_seconds(s: &str) -> Result<Seconds, String> {
+    if s.trim().eq_ignore_ascii_case("none") {
+        return Ok(Seconds(None));
+    }
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .map(|limit| Seconds(Some(limit)))
+        .ok_or_else(|| format!("{s:?} is not a number of seconds from 0 up, nor none"))
 }
 
 pub fn run(args: ExtractArgs) -> Result<ExitCode> {
@@ -65,6 +96,7 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
         max_dom_nodes: args.max_nodes,
         max_attributions: args.max_attributions,
         max_quote_marks_per_paragraph: args.max_quote_marks,
+        max_time_per_document: args.max_seconds.0,
     });
     let kind = match args.input {
         InputArg::Auto => InputKind::Auto,
@@ -169,5 +201,31 @@ pub(crate) fn write_record(
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_limits_are_seconds_or_none() {
+        for (arg, limit) in [
+            ("2", Some(Duration::from_secs(2))),
+            ("0.25", Some(Duration::from_millis(250))),
+            ("0", Some(Duration::ZERO)),
+            (" 10 ", Some(Duration::from_secs(10))),
+            ("none", None),
+            ("None", None),
+        ] {
+            assert_eq!(parse_seconds(arg), Ok(Seconds(limit)), "{arg:?}");
+        }
+        for bad in ["-1", "", "ten", "NaN", "inf", "1e400"] {
+            let err = parse_seconds(bad).unwrap_err();
+            assert!(err.contains("not a number of seconds"), "{bad:?}: {err}");
+        }
+        // The default shown in --help reads back as itself.
+        let default = Seconds(Limits::default().max_time_per_document);
+        assert_eq!(parse_seconds(&default.to_string()), Ok(default));
     }
 }

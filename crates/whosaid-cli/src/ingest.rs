@@ -39,7 +39,7 @@ use whosaid::{Input, InputKind, Limits, Pipeline};
 use whosaid_store::{NewDocument, PutOutcome, Store};
 
 use crate::documents::{Document, Documents, Item};
-use crate::extract::InputArg;
+use crate::extract::{parse_seconds, InputArg, Seconds};
 use crate::inputs::{self, InputSource};
 
 #[derive(Args, Debug)]
@@ -73,6 +73,11 @@ pub struct IngestArgs {
     /// Quotation marks in one paragraph past which it is not paired into quotations.
     #[arg(long, default_value_t = Limits::default().max_quote_marks_per_paragraph)]
     max_quote_marks: usize,
+    /// Seconds one document may take (or none): past it a page not yet
+    /// extracted fails, later the record keeps the attributions found so far.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds,
+          default_value_t = Seconds(Limits::default().max_time_per_document))]
+    max_seconds: Seconds,
     /// Files (pages, .warc/.warc.gz, .jsonl records), directories, or - for stdin.
     #[arg(required = true, value_name = "INPUT")]
     paths: Vec<String>,
@@ -222,6 +227,7 @@ pub fn run(args: IngestArgs) -> Result<ExitCode> {
         max_input_bytes: args.max_bytes,
         max_attributions: args.max_attributions,
         max_quote_marks_per_paragraph: args.max_quote_marks,
+        max_time_per_document: args.max_seconds.0,
         ..Limits::default()
     });
     let sizes: Vec<Option<u64>> = sources

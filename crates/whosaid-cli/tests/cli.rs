@@ -413,3 +413,63 @@ fn attributions_over_the_limit_are_dropped_with_a_warning() {
     let whole = run_with(&["extract", "--input", "text", "-"], text.as_bytes(), LIMIT);
     assert_eq!(whole.records()[0].attributions.len(), 60);
 }
+
+#[test]
+fn max_seconds_cuts_attribution_short_and_fails_a_page_not_yet_extracted() {
+    let text: String = (0..30)
+        .map(|i| format!("\u{201c}Berth {i} is clear,\u{201d} the harbour master said.\n\n"))
+        .collect();
+    // A zero limit has passed at the first check, whatever the machine.
+    let cut = run_with(
+        &["extract", "--input", "text", "--max-seconds", "0", "-"],
+        text.as_bytes(),
+        LIMIT,
+    );
+    assert_eq!(cut.code, 0, "{}", cut.stderr);
+    let record = &cut.records()[0];
+    assert!(record.attributions.is_empty());
+    assert!(record.article.text.starts_with("\u{201c}Berth 0 is clear"));
+    assert_eq!(
+        record.warnings,
+        ["time limit of 0 s reached before paragraph 1 of 30; no attributions searched"]
+    );
+
+    let page = "<html><body><article><p>\u{201c}The berth is clear,\u{201d} the harbour master said.</p></article></body></html>";
+    let failed = run_with(
+        &["extract", "--max-seconds", "0", "-"],
+        page.as_bytes(),
+        LIMIT,
+    );
+    assert_eq!(failed.code, 1, "{}", failed.stderr);
+    assert!(failed.stdout.is_empty());
+    assert_eq!(
+        failed.error_lines(),
+        ["whosaid: -: time limit of 0 s reached while guarding the page; no article extracted"]
+    );
+
+    // A generous limit, or none, changes nothing.
+    let unlimited = run_with(
+        &["extract", "--input", "text", "--max-seconds", "none", "-"],
+        text.as_bytes(),
+        LIMIT,
+    );
+    let generous = run_with(
+        &["extract", "--input", "text", "--max-seconds", "3600", "-"],
+        text.as_bytes(),
+        LIMIT,
+    );
+    assert_eq!(unlimited.records()[0].attributions.len(), 30);
+    assert_eq!(generous.stdout, unlimited.stdout);
+
+    let bad = run_with(
+        &["extract", "--max-seconds", "soon", "-"],
+        page.as_bytes(),
+        LIMIT,
+    );
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("not a number of seconds"),
+        "{}",
+        bad.stderr
+    );
+}
