@@ -287,6 +287,17 @@ async fn click(client: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
+/// With `WHOSAID_BROWSER_SCREENSHOTS=DIR`, saves what the page looks like at
+/// this step as `DIR/NAME.png`, for a person to look at; otherwise nothing.
+async fn screenshot(client: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("WHOSAID_BROWSER_SCREENSHOTS") else {
+        return;
+    };
+    let png = client.screenshot().await.unwrap();
+    let path = Path::new(&dir).join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
 /// Text without the badges and labels the page adds, so that it can be
 /// compared with the record's text (a JavaScript function, shared by the
 /// scripts below).
@@ -696,6 +707,7 @@ async fn details(client: &Client, server: &TestServer) {
     assert_eq!(shown["parent"], "top level");
     assert_eq!(shown["focused"], true, "focus moves to the details");
     assert!(shown["selected"].as_u64().unwrap() >= 1);
+    screenshot(client, "article-details").await;
 
     // Escape closes them and gives the focus back to the quote.
     client
@@ -867,6 +879,7 @@ async fn search(client: &Client, server: &TestServer) {
         assert_eq!(shown["content"], item["content"]);
         assert_eq!(shown["title"], item["title"]);
     }
+    screenshot(client, "search").await;
 
     // Words, stance and dates, from a link: the form shows them.
     goto_route(
@@ -1096,6 +1109,7 @@ async fn actor_page(client: &Client, server: &TestServer) -> u64 {
         shown["focused"], true,
         "focus moves to the new view's heading"
     );
+    screenshot(client, "actor").await;
     id
 }
 
@@ -1207,6 +1221,7 @@ async fn phone_width(client: &Client, server: &TestServer, actor_id: u64) {
             widths["scroll"].as_u64() <= widths["client"].as_u64(),
             "{route} scrolls sideways at 360 px: {widths}"
         );
+        screenshot(client, &format!("phone-{}", &view[1..])).await;
     }
     client.set_window_size(1280, 900).await.unwrap();
 }
