@@ -21,7 +21,9 @@
 //! [`guard_for_extraction`] also empties the bodies of `<script>` (except
 //! JSON-LD, which the metadata stage reads) and `<style>` elements: no stage
 //! reads them, and on news pages they are often half the bytes, which the
-//! parser would otherwise tokenise character by character.
+//! parser would otherwise tokenise character by character. For the same
+//! reason it empties `<svg>` images (when nothing inside leaves SVG) and
+//! drops attributes that no stage reads (`data-*`, `srcset`, `src`...).
 //!
 //! With [`guard`], every other page comes back borrowed, untouched (all 711 WCXB dev pages
 //! do, even at a quarter of the default depth limit). The model of the tree
@@ -56,8 +58,8 @@ pub fn guard<'a>(html: &'a str, limits: &Limits) -> Guarded<'a> {
     guard_with(html, limits, false)
 }
 
-/// Like [`guard`], and also empties script (other than JSON-LD) and style
-/// bodies, which nothing after the parser reads.
+/// Like [`guard`], and also empties script (other than JSON-LD), style and
+/// SVG bodies and drops the attributes that nothing after the parser reads.
 pub fn guard_for_extraction<'a>(html: &'a str, limits: &Limits) -> Guarded<'a> {
     guard_with(html, limits, true)
 }
@@ -496,7 +498,27 @@ struct TagEnd {
 /// From just after a tag name, finds the end of the tag as the HTML tokenizer
 /// does (quoted attribute values may hold `>`), or `None` when the page ends
 /// first.
-fn tag_end(bytes: &[u8], mut at: usize) -> Option<TagEnd> {
+fn tag_end(bytes: &[u8], at: usize) -> Option<TagEnd> {
+    tag_end_with(bytes, at, |_| {})
+}
+
+/// Where one attribute of a start tag lies in the page, for dropping it.
+#[derive(Debug, Clone, Copy)]
+struct AttrSpan {
+    /// Start of what separates it from what came before (usually spaces).
+    gap: usize,
+    name: usize,
+    name_end: usize,
+    /// Index after its value (after the name when it has none).
+    end: usize,
+}
+
+/// [`tag_end`], telling `on_attribute` where each attribute lies.
+fn tag_end_with(
+    bytes: &[u8],
+    mut at: usize,
+    mut on_attribute: impl FnMut(AttrSpan),
+) -> Option<TagEnd> {
     let skip_space = |at: &mut usize| {
         while bytes.get(*at).is_some_and(|&c| is_space(c)) {
             *at += 1;
@@ -505,6 +527,7 @@ fn tag_end(bytes: &[u8], mut at: usize) -> Option<TagEnd> {
     let mut attributes = 0;
     let mut overflow = None;
     loop {
+        let gap = at;
         skip_space(&mut at);
         match *bytes.get(at)? {
             b'>' => {
@@ -532,6 +555,7 @@ fn tag_end(bytes: &[u8], mut at: usize) -> Option<TagEnd> {
             overflow = Some(at);
         }
         // An attribute name; its first character may be anything, even '='.
+        let name = at;
         at += 1;
         while let Some(&c) = bytes.get(at) {
             if is_space(c) || matches!(c, b'/' | b'>' | b'=') {
@@ -539,8 +563,15 @@ fn tag_end(bytes: &[u8], mut at: usize) -> Option<TagEnd> {
             }
             at += 1;
         }
+        let name_end = at;
         skip_space(&mut at);
         if bytes.get(at) != Some(&b'=') {
+            on_attribute(AttrSpan {
+                gap,
+                name,
+                name_end,
+                end: name_end,
+            });
             continue;
         }
         at += 1;
@@ -550,11 +581,17 @@ fn tag_end(bytes: &[u8], mut at: usize) -> Option<TagEnd> {
                 at += 1 + memchr(quote, &bytes[at + 1..])? + 1;
             }
             b'>' => {
+                on_attribute(AttrSpan {
+                    gap,
+                    name,
+                    name_end,
+                    end: at,
+                });
                 return Some(TagEnd {
                     end: at + 1,
                     self_closing: false,
                     overflow,
-                })
+                });
             }
             _ => {
                 while let Some(&c) = bytes.get(at) {
@@ -565,7 +602,118 @@ fn tag_end(bytes: &[u8], mut at: usize) -> Option<TagEnd> {
                 }
             }
         }
+        on_attribute(AttrSpan {
+            gap,
+            name,
+            name_end,
+            end: at,
+        });
     }
+}
+
+/// Attributes that some stage reads (or that change how html5ever builds
+/// the tree: `type` on inputs in tables, `color`/`face`/`size` on a `font`
+/// in SVG, `encoding` on MathML's `annotation-xml`). The extraction guard
+/// drops all others: on news pages `data-*`, `srcset`, `src`, `d` and
+/// their kin are a fifth of the bytes, and the tokenizer copies every one
+/// into an attribute of its own, character by character.
+fn is_read_attribute(name: &[u8]) -> bool {
+    const LONGEST: usize = 11;
+    if name.len() > LONGEST {
+        return false;
+    }
+    let mut lower = [0u8; LONGEST];
+    for (l, c) in lower.iter_mut().zip(name) {
+        *l = c.to_ascii_lowercase();
+    }
+    matches!(
+        &lower[..name.len()],
+        b"class"
+            | b"id"
+            | b"href"
+            | b"style"
+            | b"hidden"
+            | b"aria-hidden"
+            | b"role"
+            | b"itemprop"
+            | b"itemtype"
+            | b"rel"
+            | b"content"
+            | b"name"
+            | b"property"
+            | b"http-equiv"
+            | b"charset"
+            | b"type"
+            | b"lang"
+            | b"xml:lang"
+            | b"datetime"
+            | b"pubdate"
+            | b"title"
+            | b"color"
+            | b"face"
+            | b"size"
+            | b"encoding"
+    )
+}
+
+/// Where the content of an `svg` element whose start tag ends at `from`
+/// ends (the `<` of its end tag), when the parser would stay in SVG up to
+/// there: no tag inside breaks out into HTML, and every end tag closes an
+/// element opened inside. `None` otherwise, and the content is left alone.
+fn svg_content_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let svg = read_name(b"svg", 0).hash;
+    let font = read_name(b"font", 0).hash;
+    // Names of the elements open inside, the svg itself first.
+    let mut open: Vec<u64> = vec![svg];
+    let mut at = from;
+    while let Some(offset) = memchr(b'<', &bytes[at..]) {
+        let lt = at + offset;
+        at = match *bytes.get(lt + 1)? {
+            b'!' => {
+                let body = lt + 4;
+                if bytes[lt + 2..].starts_with(b"--") {
+                    if bytes[body..].starts_with(b">") {
+                        body + 1
+                    } else if bytes[body..].starts_with(b"->") {
+                        body + 2
+                    } else {
+                        body + memmem::find(&bytes[body..], b"-->")? + 3
+                    }
+                } else if bytes[lt + 2..].starts_with(b"[CDATA[") {
+                    lt + 9 + memmem::find(&bytes[lt + 9..], b"]]>")? + 3
+                } else {
+                    lt + 2 + memchr(b'>', &bytes[lt + 2..])? + 1
+                }
+            }
+            b'/' if bytes.get(lt + 2).is_some_and(u8::is_ascii_alphabetic) => {
+                let name = read_name(bytes, lt + 2);
+                let tag = tag_end(bytes, lt + 2 + name.len)?;
+                // The parser closes the innermost open element of that name
+                // and all inside it; any other end tag reaches the HTML
+                // around the svg.
+                let index = open.iter().rposition(|&h| h == name.hash)?;
+                if index == 0 {
+                    return Some(lt);
+                }
+                open.truncate(index);
+                tag.end
+            }
+            c if c.is_ascii_alphabetic() => {
+                let name = read_name(bytes, lt + 1);
+                // `font` breaks out only with some attributes; never mind.
+                if name.info.breaks_foreign || name.hash == font {
+                    return None;
+                }
+                let tag = tag_end(bytes, lt + 1 + name.len)?;
+                if !tag.self_closing {
+                    open.push(name.hash);
+                }
+                tag.end
+            }
+            _ => lt + 1,
+        };
+    }
+    None
 }
 
 /// Finds `</name` (any case) followed by a space, `/`, `>` or the end: the
@@ -648,8 +796,13 @@ struct Scan<'a, 'l> {
     next_active_id: u32,
     formatting_capped: bool,
     attributes_capped: bool,
-    /// Empty the bodies of scripts (not JSON-LD) and styles.
+    /// Empty the bodies of scripts (not JSON-LD), styles and SVG images,
+    /// and drop the attributes that no stage reads.
     strip_code: bool,
+    /// The attributes of the start tag being read, when `strip_code`.
+    attributes: Vec<AttrSpan>,
+    /// The start tag just read opened an svg element in HTML content.
+    svg_opened: bool,
 }
 
 /// Whether a raw-text element's body is code that no stage reads: a style,
@@ -682,6 +835,8 @@ impl<'a, 'l> Scan<'a, 'l> {
             formatting_capped: false,
             attributes_capped: false,
             strip_code: false,
+            attributes: Vec::new(),
+            svg_opened: false,
         }
     }
 
@@ -738,13 +893,51 @@ impl<'a, 'l> Scan<'a, 'l> {
             },
             c if c.is_ascii_alphabetic() => {
                 let name = read_name(bytes, lt + 1);
-                let tag = tag_end(bytes, lt + 1 + name.len)?;
+                let attributes_start = lt + 1 + name.len;
+                let tag = if self.strip_code {
+                    let spans = &mut self.attributes;
+                    spans.clear();
+                    tag_end_with(bytes, attributes_start, |span| spans.push(span))?
+                } else {
+                    tag_end(bytes, attributes_start)?
+                };
                 let next = self.start_tag(bytes, lt, tag.end, tag.self_closing, &name)?;
+                if self.strip_code {
+                    self.drop_unread_attributes(bytes, attributes_start, &tag);
+                }
                 self.cap_attributes(&tag);
+                if self.strip_code && self.svg_opened {
+                    return Some(self.empty_svg(bytes, next));
+                }
                 Some(next)
             }
             _ => Some(lt + 1),
         }
+    }
+
+    /// Drops the attributes of the start tag just read that no stage reads,
+    /// unless the tag or its content was rewritten already.
+    fn drop_unread_attributes(&mut self, bytes: &[u8], attributes_start: usize, tag: &TagEnd) {
+        if self.cut || self.copied > attributes_start {
+            return;
+        }
+        let spans = std::mem::take(&mut self.attributes);
+        // Attributes past the cap go with it in `cap_attributes`.
+        let limit = tag.overflow.unwrap_or(tag.end);
+        for span in spans.iter().take_while(|s| s.name < limit) {
+            if is_read_attribute(&bytes[span.name..span.name_end]) {
+                continue;
+            }
+            // After a quoted value the next name may follow without a
+            // space; the space put back keeps the two tokens apart.
+            let with = if bytes.get(span.gap).is_some_and(|&c| is_space(c)) {
+                ""
+            } else {
+                " "
+            };
+            self.replace(span.gap, span.end, with);
+        }
+        self.attributes = spans;
     }
 
     /// Drops the attributes of a tag beyond [`MAX_ATTRIBUTES`], unless the
@@ -770,6 +963,7 @@ impl<'a, 'l> Scan<'a, 'l> {
         self_closing: bool,
         name: &TagName,
     ) -> Option<usize> {
+        self.svg_opened = false;
         self.start_tags += 1;
         if self.start_tags > self.limits.max_dom_nodes {
             self.cut_at(lt);
@@ -843,7 +1037,24 @@ impl<'a, 'l> Scan<'a, 'l> {
             active,
             special: info.special,
         });
+        self.svg_opened = kept && html_context && info.kind == Kind::Svg && !self_closing;
         Some(end)
+    }
+
+    /// Empties the svg element whose start tag ends at `end`, when nothing
+    /// inside leaves SVG; returns where the scan goes on.
+    fn empty_svg(&mut self, bytes: &[u8], end: usize) -> usize {
+        // Icons and logos: no stage reads inside an svg, and on news pages
+        // their path data is several per cent of the bytes.
+        match svg_content_end(bytes, end) {
+            Some(close) => {
+                if close > end && self.copied <= end {
+                    self.replace(end, close, "");
+                }
+                close
+            }
+            None => end,
+        }
     }
 
     /// Index in `active` of the first entry after the last marker.
@@ -1303,6 +1514,82 @@ mod tests {
         // An unclosed script is left to the parser as it is.
         let open = "<p>a</p><script>var x = 1;";
         assert_eq!(guard_for_extraction(open, &limits(512, 1000)).html, open);
+    }
+
+    #[test]
+    fn extraction_guard_drops_unread_attributes() {
+        let rows: &[(&str, &str)] = &[
+            (
+                "<div data-x=\"1\" class=\"a\" srcset='b c'>t</div>",
+                "<div class=\"a\">t</div>",
+            ),
+            // Quoted values followed straight by the next name.
+            (
+                "<p id=\"i\"data-y=\"2\"title=\"t\">",
+                "<p id=\"i\" title=\"t\">",
+            ),
+            (
+                "<a href=x onclick=go() rel=author>",
+                "<a href=x rel=author>",
+            ),
+            ("<img src=x alt=y/>", "<img>"),
+            ("<img src=\"x\" />", "<img />"),
+            ("<input disabled Type=hidden>", "<input Type=hidden>"),
+            (
+                "<time DateTime=\"2020\" data-a=>",
+                "<time DateTime=\"2020\">",
+            ),
+            ("<br/data-z=1 / >", "<br/  / >"),
+            // End tags and tags without attributes are left alone.
+            ("<b>x</b data-q=1>", "<b>x</b data-q=1>"),
+        ];
+        for (html, want) in rows {
+            let g = guard_for_extraction(html, &limits(512, 1000));
+            assert_eq!(g.html, *want, "{html}");
+            assert!(g.warnings.is_empty());
+        }
+        // Only the extraction guard drops them.
+        let html = "<div data-x=1>t</div>";
+        assert!(matches!(
+            guard(html, &limits(512, 1000)).html,
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn extraction_guard_empties_svg_unless_it_breaks_out() {
+        let rows: &[(&str, &str)] = &[
+            (
+                "<p>a<svg viewBox=\"0 0 1 1\"><g><path d=\"M0\"/></g><svg><circle/></svg></svg>b</p>",
+                "<p>a<svg></svg>b</p>",
+            ),
+            (
+                "<svg><title>T</title><!-- </svg> --><![CDATA[</svg>]]></svg><p>x</p>",
+                "<svg></svg><p>x</p>",
+            ),
+            // Unclosed inner elements close with the svg.
+            ("<svg><g><rect></svg>z", "<svg></svg>z"),
+            // A breakout tag, or an end tag of an element opened outside,
+            // takes the parser back to HTML: left as it is.
+            ("<svg><p>text</p></svg>", "<svg><p>text</p></svg>"),
+            ("<span><svg><g></span>t</svg>", "<span><svg><g></span>t</svg>"),
+            ("<svg><font color=red>t</font></svg>", "<svg><font color=red>t</font></svg>"),
+            // Unclosed at the end of the page.
+            ("<svg><g>", "<svg><g>"),
+            ("<svg/><p>x</p>", "<svg/><p>x</p>"),
+        ];
+        for (html, want) in rows {
+            let g = guard_for_extraction(html, &limits(512, 1000));
+            assert_eq!(g.html, *want, "{html}");
+        }
+        // Whatever is dropped, the text around parses the same.
+        for (html, want) in rows {
+            let text = |h: &str| Document::from(h).select("p, body").text().to_string();
+            assert_eq!(
+                text(want),
+                text(&guard_for_extraction(html, &limits(512, 1000)).html)
+            );
+        }
     }
 
     #[test]
