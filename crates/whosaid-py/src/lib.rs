@@ -1,0 +1,535 @@
+//! Python bindings of whosaid: the native module `whosaid._native`, which the
+//! Python package `whosaid` (python/whosaid) re-exports.
+//!
+//! Thin on purpose: Python values in, `whosaid::Input` and `Limits` out, the
+//! record back as the dict `json.loads` makes of the CLI's JSON, library
+//! errors as `ExtractError`. All the
+//! work is the library's; records equal the CLI's for the same bytes because
+//! both build the same `Input` (the path as the name, nothing else known).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple};
+use whosaid::{Input, InputKind, Limits, Pipeline};
+
+pyo3::create_exception!(
+    whosaid,
+    ExtractError,
+    PyValueError,
+    "A document could not be turned into a record (empty, binary, over a limit, undecodable).\n\n\
+     The message is the reason the `whosaid` command prints for the same input, prefixed by \
+     the item (`item 3: `, in a batch) and the path when one was given."
+);
+
+/// One document's bytes as Python gave them. Both kinds keep the Python
+/// object alive and are read without the GIL, so a batch is never copied.
+enum Data {
+    Bytes(PyBackedBytes),
+    /// Already Unicode: the pipeline gets its UTF-8 with the charset said,
+    /// so a `<meta charset>` in the text cannot make it decode it again.
+    Str(PyBackedStr),
+    /// A bytearray can change under us once the GIL is released: copied.
+    Owned(Vec<u8>),
+}
+
+impl Data {
+    fn from_py(value: &Bound<'_, PyAny>) -> Option<Self> {
+        if let Ok(bytes) = value.cast::<PyBytes>() {
+            return Some(Data::Bytes(PyBackedBytes::from(bytes.clone())));
+        }
+        if let Ok(text) = value.cast::<PyString>() {
+            return PyBackedStr::try_from(text.clone()).ok().map(Data::Str);
+        }
+        if let Ok(array) = value.cast::<PyByteArray>() {
+            return Some(Data::Owned(array.to_vec()));
+        }
+        None
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Data::Bytes(b) => b,
+            Data::Str(s) => s.as_bytes(),
+            Data::Owned(v) => v,
+        }
+    }
+
+    fn is_text(&self) -> bool {
+        matches!(self, Data::Str(_))
+    }
+}
+
+/// One document and what is known about it: the Python side of `Input`.
+struct Document {
+    data: Data,
+    path: Option<String>,
+    url: Option<String>,
+    charset: Option<String>,
+    fallback_date: Option<String>,
+    record: Option<String>,
+}
+
+impl Document {
+    fn input(&self, kind: InputKind) -> Input<'_> {
+        Input {
+            bytes: self.data.bytes(),
+            kind,
+            path: self.path.as_deref(),
+            url: self.url.as_deref(),
+            charset: if self.data.is_text() {
+                Some("utf-8")
+            } else {
+                self.charset.as_deref()
+            },
+            fallback_date: self.fallback_date.as_deref(),
+            record: self.record.as_deref(),
+            sha256: None,
+        }
+    }
+
+    /// How an error names this document: as the CLI does, by its path.
+    fn label(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+}
+
+const DATA_TYPES: &str = "bytes, bytearray or str";
+
+fn data_arg(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Data> {
+    Data::from_py(value).ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "{what} must be {DATA_TYPES}, not {}",
+            type_name(value)
+        ))
+    })
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "an unknown type".to_string())
+}
+
+fn input_kind(input: &str) -> PyResult<InputKind> {
+    match input {
+        "auto" => Ok(InputKind::Auto),
+        "html" => Ok(InputKind::Html),
+        "text" => Ok(InputKind::Text),
+        other => Err(PyValueError::new_err(format!(
+            "input must be \"auto\", \"html\" or \"text\", not {other:?}"
+        ))),
+    }
+}
+
+fn check_text_charset(data: &Data, charset: Option<&str>, what: &str) -> PyResult<()> {
+    if data.is_text() && charset.is_some() {
+        return Err(PyValueError::new_err(format!(
+            "{what}: charset applies to bytes only; a str is already decoded"
+        )));
+    }
+    Ok(())
+}
+
+/// The limits as keyword arguments give them, each defaulting to the
+/// library's (the CLI's defaults too).
+#[allow(clippy::too_many_arguments)]
+fn limits(
+    max_bytes: u64,
+    max_depth: usize,
+    max_nodes: usize,
+    max_attributions: usize,
+    max_quote_marks: usize,
+    max_seconds: Option<f64>,
+) -> PyResult<Limits> {
+    let max_time_per_document = match max_seconds {
+        None => None,
+        Some(secs) => Some(Duration::try_from_secs_f64(secs).map_err(|_| {
+            PyValueError::new_err(format!(
+                "max_seconds must be a number of seconds from 0 up, or None, not {secs}"
+            ))
+        })?),
+    };
+    Ok(Limits {
+        max_input_bytes: max_bytes,
+        max_dom_depth: max_depth,
+        max_dom_nodes: max_nodes,
+        max_attributions,
+        max_quote_marks_per_paragraph: max_quote_marks,
+        max_time_per_document,
+    })
+}
+
+/// The default of `max_seconds`: the library's time limit; None is none.
+fn default_max_seconds() -> Option<f64> {
+    Limits::default()
+        .max_time_per_document
+        .map(|d| d.as_secs_f64())
+}
+
+/// Runs the pipeline on one document and writes its record as JSON, the
+/// CLI's own serialisation, so that Python reads back exactly what the CLI
+/// prints (a tuple in Rust is a list in both), and the writing happens on
+/// the worker threads, not under the GIL.
+///
+/// A panic would be a bug in the library; it becomes this document's error
+/// rather than unwinding into Python, so that one bad page cannot take a
+/// batch of good ones with it.
+fn run(pipeline: &Pipeline, document: &Document, kind: InputKind) -> Result<String, String> {
+    match catch_unwind(AssertUnwindSafe(|| {
+        pipeline
+            .process(&document.input(kind))
+            .map(|record| serde_json::to_string(&record))
+    })) {
+        Ok(Ok(Ok(json))) => Ok(json),
+        Ok(Ok(Err(e))) => Err(format!("could not write the record: {e}")),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(format!(
+                "internal error, a bug in whosaid (please report it): {message}"
+            ))
+        }
+    }
+}
+
+/// The `ExtractError` for a failed document: its message is the reason,
+/// prefixed by the item and path that name it; `reason`, `index` and `path`
+/// are attributes too.
+fn extract_error(py: Python<'_>, reason: &str, index: Option<usize>, path: Option<&str>) -> PyErr {
+    let mut message = String::new();
+    if let Some(i) = index {
+        message.push_str(&format!("item {i}: "));
+    }
+    if let Some(p) = path {
+        message.push_str(p);
+        message.push_str(": ");
+    }
+    message.push_str(reason);
+    let err = ExtractError::new_err(message);
+    let value = err.value(py);
+    // Setting attributes on a fresh exception instance cannot fail short of
+    // memory exhaustion; the message alone still says everything then.
+    let _ = value.setattr("reason", reason);
+    let _ = value.setattr("index", index);
+    let _ = value.setattr("path", path);
+    err
+}
+
+/// Turns records written by `run` into dicts with the standard library's
+/// JSON reader, the same reading any Python program gives the CLI's output.
+struct Reader<'py> {
+    loads: Bound<'py, PyAny>,
+}
+
+impl<'py> Reader<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        Ok(Reader {
+            loads: py.import("json")?.getattr("loads")?,
+        })
+    }
+
+    fn read(&self, json: &str) -> PyResult<Bound<'py, PyAny>> {
+        self.loads.call1((json,))
+    }
+}
+
+/// The whosaid/1 record of one page or text, as a dict: the same record as
+/// `whosaid extract --format json PATH` prints for the same bytes.
+///
+/// `data` is raw bytes (any charset, optionally gzip; decoded as the CLI
+/// decodes a file) or a str (already Unicode). `input` is "auto" (HTML or
+/// text, decided by `path` and content), "html" or "text". `path` is the
+/// name recorded as `source.path` (its extension helps decide the kind);
+/// `url`, `charset`, `fallback_date` and `record` are what a WARC record says
+/// about the page. The limits default to the library's (DEFAULT_LIMITS);
+/// `max_seconds=None` is no time limit. The GIL is released while the
+/// pipeline runs.
+///
+/// Raises ExtractError when the document cannot be read.
+#[pyfunction]
+#[pyo3(signature = (
+    data, *, url=None, input="auto", path=None, charset=None, fallback_date=None, record=None,
+    max_bytes=Limits::default().max_input_bytes,
+    max_depth=Limits::default().max_dom_depth,
+    max_nodes=Limits::default().max_dom_nodes,
+    max_attributions=Limits::default().max_attributions,
+    max_quote_marks=Limits::default().max_quote_marks_per_paragraph,
+    max_seconds=default_max_seconds(),
+))]
+#[allow(clippy::too_many_arguments)]
+fn extract<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    url: Option<String>,
+    input: &str,
+    path: Option<String>,
+    charset: Option<String>,
+    fallback_date: Option<String>,
+    record: Option<String>,
+    max_bytes: u64,
+    max_depth: usize,
+    max_nodes: usize,
+    max_attributions: usize,
+    max_quote_marks: usize,
+    max_seconds: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kind = input_kind(input)?;
+    let data = data_arg(data, "data")?;
+    check_text_charset(&data, charset.as_deref(), "data")?;
+    let document = Document {
+        data,
+        path,
+        url,
+        charset,
+        fallback_date,
+        record,
+    };
+    let pipeline = Pipeline::new(limits(
+        max_bytes,
+        max_depth,
+        max_nodes,
+        max_attributions,
+        max_quote_marks,
+        max_seconds,
+    )?);
+    match py.detach(|| run(&pipeline, &document, kind)) {
+        Ok(json) => Reader::new(py)?.read(&json),
+        Err(reason) => Err(extract_error(py, &reason, None, document.label())),
+    }
+}
+
+/// Reads one batch item: data alone, `(data, url)`, or a dict with `data`
+/// and any of `url`, `path`, `charset`, `fallback_date`, `record`.
+fn batch_item(index: usize, item: &Bound<'_, PyAny>) -> PyResult<Document> {
+    let what = format!("item {index}");
+    let plain = |data| Document {
+        data,
+        path: None,
+        url: None,
+        charset: None,
+        fallback_date: None,
+        record: None,
+    };
+    if let Some(data) = Data::from_py(item) {
+        return Ok(plain(data));
+    }
+    if let Ok(pair) = item.cast::<PyTuple>() {
+        if pair.len() != 2 {
+            return Err(PyTypeError::new_err(format!(
+                "{what}: a tuple must be (data, url), not {} values",
+                pair.len()
+            )));
+        }
+        let data = data_arg(&pair.get_item(0)?, &format!("{what}: data"))?;
+        let url = optional_str(&pair.get_item(1)?, &what, "url")?;
+        return Ok(Document { url, ..plain(data) });
+    }
+    if let Ok(dict) = item.cast::<PyDict>() {
+        const KEYS: [&str; 6] = ["data", "url", "path", "charset", "fallback_date", "record"];
+        for key in dict.keys() {
+            let known = key
+                .extract::<PyBackedStr>()
+                .is_ok_and(|k| KEYS.contains(&&*k));
+            if !known {
+                return Err(PyTypeError::new_err(format!(
+                    "{what}: unknown key {}; the keys are {}",
+                    key.repr().map(|r| r.to_string()).unwrap_or_default(),
+                    KEYS.join(", ")
+                )));
+            }
+        }
+        let data = match dict.get_item("data")? {
+            Some(data) => data_arg(&data, &format!("{what}: data"))?,
+            None => {
+                return Err(PyTypeError::new_err(format!(
+                    "{what}: a dict needs a \"data\" key"
+                )))
+            }
+        };
+        let field = |key: &str| -> PyResult<Option<String>> {
+            match dict.get_item(key)? {
+                Some(value) => optional_str(&value, &what, key),
+                None => Ok(None),
+            }
+        };
+        let charset = field("charset")?;
+        check_text_charset(&data, charset.as_deref(), &what)?;
+        return Ok(Document {
+            data,
+            path: field("path")?,
+            url: field("url")?,
+            charset,
+            fallback_date: field("fallback_date")?,
+            record: field("record")?,
+        });
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what}: expected {DATA_TYPES}, a (data, url) tuple or a dict with \"data\", not {}",
+        type_name(item)
+    )))
+}
+
+fn optional_str(value: &Bound<'_, PyAny>, what: &str, key: &str) -> PyResult<Option<String>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    value.extract::<String>().map(Some).map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what}: {key} must be a str or None, not {}",
+            type_name(value)
+        ))
+    })
+}
+
+/// The records of many documents, in their order, computed on `threads`
+/// threads (default: one per core) with the GIL released.
+///
+/// Each item is bytes or str as for extract(), a `(data, url)` tuple, or a
+/// dict with "data" and any of "url", "path", "charset", "fallback_date",
+/// "record". With errors="raise" (the default) the first failed item, by
+/// index, raises ExtractError ("item 3: empty input") once all are done;
+/// with errors="return" its ExtractError stands in the list in place of its
+/// record and the others are returned. An item of the wrong type raises
+/// TypeError before any work starts.
+#[pyfunction]
+#[pyo3(signature = (
+    items, *, threads=None, input="auto", errors="raise",
+    max_bytes=Limits::default().max_input_bytes,
+    max_depth=Limits::default().max_dom_depth,
+    max_nodes=Limits::default().max_dom_nodes,
+    max_attributions=Limits::default().max_attributions,
+    max_quote_marks=Limits::default().max_quote_marks_per_paragraph,
+    max_seconds=default_max_seconds(),
+))]
+#[allow(clippy::too_many_arguments)]
+fn extract_batch<'py>(
+    py: Python<'py>,
+    items: &Bound<'py, PyAny>,
+    threads: Option<usize>,
+    input: &str,
+    errors: &str,
+    max_bytes: u64,
+    max_depth: usize,
+    max_nodes: usize,
+    max_attributions: usize,
+    max_quote_marks: usize,
+    max_seconds: Option<f64>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let kind = input_kind(input)?;
+    let return_errors = match errors {
+        "raise" => false,
+        "return" => true,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "errors must be \"raise\" or \"return\", not {other:?}"
+            )))
+        }
+    };
+    if threads == Some(0) {
+        return Err(PyValueError::new_err("threads must be at least 1"));
+    }
+    let mut documents = Vec::new();
+    for (index, item) in items.try_iter()?.enumerate() {
+        documents.push(batch_item(index, &item?)?);
+    }
+    let pipeline = Pipeline::new(limits(
+        max_bytes,
+        max_depth,
+        max_nodes,
+        max_attributions,
+        max_quote_marks,
+        max_seconds,
+    )?);
+    let results = py.detach(|| process_all(&pipeline, &documents, kind, threads))?;
+    let reader = Reader::new(py)?;
+    let mut out = Vec::with_capacity(results.len());
+    for (index, (document, result)) in documents.iter().zip(results).enumerate() {
+        match result {
+            Ok(json) => out.push(reader.read(&json)?),
+            Err(reason) => {
+                let err = extract_error(py, &reason, Some(index), document.label());
+                if !return_errors {
+                    return Err(err);
+                }
+                out.push(err.into_value(py).into_bound(py).into_any());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The records of all documents, in order, on a pool of `threads` threads.
+///
+/// A pool of our own for each call, never rayon's global one: a process
+/// that forks after a call (multiprocessing, PySpark's workers) would inherit
+/// a global pool whose threads did not survive the fork and hang on it.
+fn process_all(
+    pipeline: &Pipeline,
+    documents: &[Document],
+    kind: InputKind,
+    threads: Option<usize>,
+) -> PyResult<Vec<Result<String, String>>> {
+    use rayon::prelude::*;
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(documents.len().max(1));
+    if threads == 1 {
+        return Ok(documents.iter().map(|d| run(pipeline, d, kind)).collect());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("whosaid-{i}"))
+        .build()
+        .map_err(|e| PyValueError::new_err(format!("could not start {threads} threads: {e}")))?;
+    Ok(pool.install(|| {
+        documents
+            .par_iter()
+            .map(|d| run(pipeline, d, kind))
+            .collect()
+    }))
+}
+
+/// The cross-article key of a speaker's name, as the ledger groups
+/// speakers ("Sen. Ada Lunn" and "Ada Lunn" share "ada lunn"), or None for
+/// a name that names no one in particular ("he", "officials").
+#[pyfunction]
+fn speaker_key(name: &str) -> Option<String> {
+    whosaid::identity::speaker_key(name)
+}
+
+/// The library's limits, under the keyword arguments' names.
+fn default_limits(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let limits = Limits::default();
+    let dict = PyDict::new(py);
+    dict.set_item("max_bytes", limits.max_input_bytes)?;
+    dict.set_item("max_depth", limits.max_dom_depth)?;
+    dict.set_item("max_nodes", limits.max_dom_nodes)?;
+    dict.set_item("max_attributions", limits.max_attributions)?;
+    dict.set_item("max_quote_marks", limits.max_quote_marks_per_paragraph)?;
+    dict.set_item("max_seconds", default_max_seconds())?;
+    Ok(dict)
+}
+
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_function(wrap_pyfunction!(extract, m)?)?;
+    m.add_function(wrap_pyfunction!(extract_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(speaker_key, m)?)?;
+    m.add("ExtractError", py.get_type::<ExtractError>())?;
+    m.add("DEFAULT_LIMITS", default_limits(py)?)?;
+    m.add("SCHEMA", whosaid::record::SCHEMA)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
