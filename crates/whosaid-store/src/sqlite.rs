@@ -319,7 +319,13 @@ impl Store for SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql_error(&self.path, "cannot start a write"))?;
         let db = self.path.as_str();
-        let err = |reason: &str| sql_error(db, reason);
+        // SAFETY: only read by sqlite3_system_errno below, while `tx`, and
+        // so the connection, is alive.
+        let handle = unsafe { tx.handle() };
+        let err = |reason: &str| {
+            let plain = sql_error(db, reason);
+            move |e: rusqlite::Error| with_os_cause(plain(e), handle)
+        };
         let meta = |name: &str| -> Result<i64> {
             tx.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
                 r.get(0)
@@ -731,6 +737,33 @@ fn tally_pairs(speakers_here: &HashMap<i64, String>, pairs: &mut HashMap<(i64, i
             }
         }
     }
+}
+
+/// Adds the operating system's reason to a write that failed on I/O:
+/// SQLite says "disk I/O error" alike for a full disk, a file over the
+/// process's size limit and a failing device, and the user needs to know
+/// which. Other errors are returned as they are.
+fn with_os_cause(error: Error, handle: *mut rusqlite::ffi::sqlite3) -> Error {
+    let Error::Sqlite { db, reason, source } = error else {
+        return error;
+    };
+    let io = matches!(
+        source.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::DiskFull)
+    );
+    // SAFETY: `handle` is a live connection's (the caller's transaction
+    // holds it); sqlite3_system_errno only reads the last OS error code.
+    let errno = if io {
+        unsafe { rusqlite::ffi::sqlite3_system_errno(handle) }
+    } else {
+        0
+    };
+    let reason = if errno != 0 {
+        format!("{reason}: {}", std::io::Error::from_raw_os_error(errno))
+    } else {
+        reason
+    };
+    Error::Sqlite { db, reason, source }
 }
 
 /// Maps a SQLite error to ours, naming the database and what was tried.
