@@ -357,11 +357,14 @@ function openNode(record, range, continued) {
       const classes = ['q-content', color, `kind-${a.kind}`];
       if (nested) classes.push('nested');
       if (continued || !range.first) classes.push('cont');
+      // A description, not a label, so that a screen reader still reads the
+      // quoted words; no button role, since quotes nest inside quotes.
+      const description = `${nested ? 'Nested quote' : 'Quote'} ${a.id} by ${speakerLabel(record, a)}, ${a.stance}. Enter shows the details.`;
       return h('mark', {
         class: classes.join(' '),
         'data-attr': a.id,
-        role: 'button',
-        'aria-label': `${nested ? 'Nested quote' : 'Quote'} ${a.id} by ${speakerLabel(record, a)}, ${a.stance}: show details`,
+        title: description,
+        'aria-description': description,
       });
     }
     case 'speaker': {
@@ -654,7 +657,8 @@ function searchView() {
       more.hidden = !cursor;
       const count = list.children.length;
       clear(status).append(count === 0 ? 'No attributions match.' : `${count} attribution${count === 1 ? '' : 's'} shown${cursor ? '; there are more.' : '.'}`);
-      if (append && items.length) $('a, blockquote', list.children[count - items.length]).focus?.();
+      // Keyboard users continue at the first new result.
+      if (append && items.length) $('a', list.children[count - items.length])?.focus();
     } catch (err) {
       if (!current()) return;
       clear(status).append(errorBox(err));
@@ -839,7 +843,7 @@ function documentView() {
           shown.show(quote, false);
           const mark = shown.markOf(quote);
           if (mark) {
-            mark.scrollIntoView({ block: 'center' });
+            mark.scrollIntoView({ block: 'start' });
             mark.focus({ preventScroll: true });
           }
         }
