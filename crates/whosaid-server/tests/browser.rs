@@ -360,6 +360,7 @@ async fn the_page_shows_attributions_searches_the_ledger_and_opens_actors() {
     search(&client, &server).await;
     let actor_id = actor_page(&client, &server).await;
     stored_document(&client, &server).await;
+    chosen_file(&client, &server, dir.path()).await;
     phone_width(&client, &server, actor_id).await;
     many_quotes(&client, &server).await;
 
@@ -1148,6 +1149,86 @@ async fn stored_document(client: &Client, server: &TestServer) {
     assert_eq!(shown["title"], item["title"]);
     assert_eq!(shown["selected"], json!(item["index"].to_string()));
     assert_eq!(shown["details"], item["content"]);
+}
+
+/// An HTML file chosen with the file input is sent as HTML (by its name)
+/// and shown like a pasted article.
+async fn chosen_file(client: &Client, server: &TestServer, dir: &Path) {
+    let page = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        <title>Night ferry trial ends early | Lakeside Courier</title></head><body>\
+        <nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav>\
+        <article><h1>Night ferry trial ends early</h1>\
+        <p class=\"byline\">By Wen Adeyemi</p>\
+        <p>The Lakeside Ferry Company ended its night-sailing trial on Friday, two weeks \
+        before it was due to finish, after fewer than ten passengers used it on most nights.</p>\
+        <p>“We gave it a fair chance, and the numbers never came,” said Oskar Lindqvist, \
+        the company’s operations director.</p>\
+        <p>Ingrid Solberg, who chairs the harbour board, denied that the board had asked \
+        for the trial to stop.</p></article><footer>© Lakeside Courier</footer></body></html>";
+    let path = dir.join("night-ferry.html");
+    std::fs::write(&path, page).unwrap();
+    let (status, record) = server
+        .request("POST", "v1/extract", Some("text/html"), page)
+        .await;
+    assert_eq!(status, 200, "{record}");
+    goto_route(client, server, "#/article").await;
+    js(
+        client,
+        "document.querySelector('#article-output').replaceChildren();",
+        vec![],
+    )
+    .await;
+    client
+        .find(Locator::Css("#file"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    wait_until(
+        client,
+        "document.querySelector('#article-output .article-title')",
+        "the chosen file's article",
+    )
+    .await;
+    let shown = js(
+        client,
+        &format!(
+            "{VISIBLE_TEXT}{}",
+            r#"
+            const o = document.querySelector('#article-output');
+            return {
+              title: o.querySelector('.article-title').textContent,
+              text: visible(o.querySelector('.article-text')),
+              badges: [...o.querySelectorAll('.article-text .badge')].map((b) => b.textContent),
+              status: document.querySelector('#extract-status').textContent,
+            };
+            "#
+        ),
+        vec![],
+    )
+    .await;
+    assert_eq!(shown["title"], record["article"]["title"]);
+    assert_eq!(
+        no_space(shown["text"].as_str().unwrap()),
+        no_space(record["article"]["text"].as_str().unwrap())
+    );
+    let stances: Vec<&Value> = record["attributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["stance"])
+        .collect();
+    assert!(!stances.is_empty(), "{record}");
+    assert_eq!(shown["badges"].as_array().unwrap().len(), stances.len());
+    assert!(
+        shown["status"]
+            .as_str()
+            .unwrap()
+            .contains("night-ferry.html"),
+        "{}",
+        shown["status"]
+    );
 }
 
 /// At 360 px nothing is wider than the window, on every view.
