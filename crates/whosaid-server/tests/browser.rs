@@ -326,9 +326,13 @@ fn slice(text: &str, start: &Value, end: &Value) -> String {
     text[start..end].to_string()
 }
 
+/// The page's palette: one colour class per actor index, modulo this
+/// (`PALETTE_SIZE` in app.js).
+const PALETTE_SIZE: u64 = 12;
+
 fn color_class(actor: &Value) -> String {
     match actor.as_u64() {
-        Some(index) => format!("c{}", index % 12),
+        Some(index) => format!("c{}", index % PALETTE_SIZE),
         None => "cx".to_string(),
     }
 }
@@ -1152,7 +1156,7 @@ async fn stored_document(client: &Client, server: &TestServer) {
 }
 
 /// An HTML file chosen with the file input is sent as HTML (by its name)
-/// and shown like a pasted article.
+/// and shown like a pasted article; so is a text file dropped on the form.
 async fn chosen_file(client: &Client, server: &TestServer, dir: &Path) {
     let page = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
         <title>Night ferry trial ends early | Lakeside Courier</title></head><body>\
@@ -1229,6 +1233,33 @@ async fn chosen_file(client: &Client, server: &TestServer, dir: &Path) {
         "{}",
         shown["status"]
     );
+
+    // A text file dropped on the form (WebDriver cannot drag from the
+    // desktop, so the drop event is made in the page).
+    let harbour = STORED[2];
+    let title = harbour.lines().next().unwrap();
+    js(
+        client,
+        r#"
+        document.querySelector('#article-output').replaceChildren();
+        const files = new DataTransfer();
+        files.items.add(new File([arguments[0]], 'harbour-fees.txt', { type: 'text/plain' }));
+        const zone = document.querySelector('#drop-zone');
+        zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: files, bubbles: true, cancelable: true }));
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
+        "#,
+        vec![json!(harbour)],
+    )
+    .await;
+    wait_until(
+        client,
+        &format!(
+            "document.querySelector('#article-output .article-title')?.textContent === {}",
+            json!(title)
+        ),
+        "the dropped file's article",
+    )
+    .await;
 }
 
 /// At 360 px nothing is wider than the window, on every view.
