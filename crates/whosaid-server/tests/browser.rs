@@ -1050,6 +1050,7 @@ async fn actor_page(client: &Client, server: &TestServer) -> u64 {
           summary: o.querySelector('.actor-summary').textContent,
           names: [...o.querySelectorAll('.actor-names li')].map((e) => e.textContent),
           stances: Object.fromEntries([...o.querySelectorAll('.stance-row')].map((e) => [e.querySelector('.stance-name').textContent, Number(e.querySelector('.stance-count').textContent)])),
+          widths: Object.fromEntries([...o.querySelectorAll('.stance-row')].map((e) => [e.querySelector('.stance-name').textContent, e.querySelector('.bar-fill').style.width])),
           bars: [...o.querySelectorAll('.month-chart rect')].map((e) => e.querySelector('title').textContent),
           recent: o.querySelectorAll('.actor-recent .result').length,
           focused: document.activeElement === o.querySelector('h2'),
@@ -1076,8 +1077,27 @@ async fn actor_page(client: &Client, server: &TestServer) -> u64 {
             shown["names"]
         );
     }
+    let most = actor["stances"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(Value::as_u64)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     for (stance, count) in actor["stances"].as_object().unwrap() {
         assert_eq!(&shown["stances"][stance], count, "stance {stance}");
+        // The bars scale to the most frequent stance.
+        let want = count.as_u64().unwrap() as f64 / most as f64 * 100.0;
+        let shown_width = shown["widths"][stance].as_str().unwrap_or_default();
+        let width: f64 = shown_width
+            .trim_end_matches('%')
+            .parse()
+            .unwrap_or(f64::NAN);
+        assert!(
+            (width - want).abs() < 0.01,
+            "stance {stance}'s bar is {shown_width:?}, not {want}%"
+        );
     }
     // February to April 2026, one bar a month.
     let months: Vec<&str> = actor["per_month"]
