@@ -367,6 +367,13 @@ async fn the_page_shows_attributions_searches_the_ledger_and_opens_actors() {
     chosen_file(&client, &server, dir.path()).await;
     phone_width(&client, &server, actor_id).await;
     many_quotes(&client, &server).await;
+    let errors = js(
+        &client,
+        "return window.pageErrors ?? 'the page was reloaded';",
+        vec![],
+    )
+    .await;
+    assert_eq!(errors, json!([]), "the page threw");
 
     client.close().await.unwrap();
     drop(driver);
@@ -387,6 +394,18 @@ async fn span_layout_in_the_browser(client: &Client, server: &TestServer) {
         client,
         "window.whosaid && window.whosaid.layoutSpans",
         "the script",
+    )
+    .await;
+    // Every later step stays in this document (routes are fragments), so
+    // these catch any script error the page throws from here on.
+    js(
+        client,
+        r#"
+        window.pageErrors = [];
+        addEventListener('error', (e) => window.pageErrors.push(`${e.message} at ${e.filename}:${e.lineno}`));
+        addEventListener('unhandledrejection', (e) => window.pageErrors.push(`unhandled rejection: ${e.reason}`));
+        "#,
+        vec![],
     )
     .await;
     let quote = "“Zürich is fine,” she said.";
