@@ -780,6 +780,13 @@ async fn details(client: &Client, server: &TestServer) {
         "the nested quote's details",
     )
     .await;
+    js(
+        client,
+        "arguments[0].scrollIntoView({ block: 'center' });",
+        vec![serde_json::to_value(&mark).unwrap()],
+    )
+    .await;
+    screenshot(client, "article-nested").await;
     let parent_line = js(
         client,
         "return document.querySelector('#article-output .detail-parent').textContent;",
