@@ -124,6 +124,15 @@ function compareRanges(a, b) {
     || a.seq - b.seq;
 }
 
+// A non-empty range inside the text whose ends fall between characters
+// (never on a UTF-8 continuation byte).
+function isValidRange(bytes, { start, end }) {
+  const onBoundary = (i) => i === bytes.length || (bytes[i] & 0xc0) !== 0x80;
+  return Number.isInteger(start) && Number.isInteger(end)
+    && start >= 0 && start < end && end <= bytes.length
+    && onBoundary(start) && onBoundary(end);
+}
+
 /**
  * Sweeps the text's byte ranges in one pass over their sorted boundaries and
  * tells `sink` how to build properly nested elements from them:
@@ -135,14 +144,10 @@ function compareRanges(a, b) {
  */
 function layoutSpans(bytes, ranges, sink) {
   const length = bytes.length;
-  const onBoundary = (i) => i === length || (bytes[i] & 0xc0) !== 0x80;
   const valid = [];
   let skipped = 0;
   ranges.forEach((range, seq) => {
-    const ok = Number.isInteger(range.start) && Number.isInteger(range.end)
-      && range.start >= 0 && range.start < range.end && range.end <= length
-      && onBoundary(range.start) && onBoundary(range.end);
-    if (ok) valid.push({ ...range, seq });
+    if (isValidRange(bytes, range)) valid.push({ ...range, seq });
     else skipped += 1;
   });
   valid.sort(compareRanges);
@@ -317,7 +322,7 @@ function buildArticleText(record) {
       // with no cue carries it after its content.
       if (range.kind === 'cue') {
         for (const attribution of range.attributions) top().append(stanceBadge(attribution.stance, attribution.id));
-      } else if (range.kind === 'content' && range.last && !attribution_has_cue(range.attribution)) {
+      } else if (range.kind === 'content' && range.last && !(range.attribution.cue && isValidRange(bytes, range.attribution.cue))) {
         top().append(stanceBadge(range.attribution.stance, range.attribution.id));
       }
     },
@@ -332,11 +337,6 @@ function buildArticleText(record) {
     mark.tabIndex = 0;
   }
   return { fragment: root, skipped };
-}
-
-function attribution_has_cue(attribution) {
-  const cue = attribution.cue;
-  return Boolean(cue && Number.isInteger(cue.start) && Number.isInteger(cue.end) && cue.start < cue.end);
 }
 
 function openNode(record, range, continued) {
