@@ -773,48 +773,53 @@ fn cut_teaser_tail(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>) 
 fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
     let mut seen_shingles: PrehashedMap<usize> = HashMap::default();
     let mut seen_texts: HashSet<&str> = HashSet::new();
+    // Reused for every run: this looks at every kept run of the page.
+    let mut word_hashes: Vec<u64> = Vec::new();
+    let mut shingles: Vec<u64> = Vec::new();
+    let mut sources: Vec<usize> = Vec::new();
     kept.retain(|&i| {
         let b = &blocks[i];
         let t = b.text.trim();
         if !t.contains(' ') && (t.starts_with("http://") || t.starts_with("https://")) {
             return false;
         }
-        let words: Vec<&str> = t.split_whitespace().collect();
-        if words.len() < 3 {
+        word_hashes.clear();
+        word_hashes.extend(t.split_whitespace().map(|word| {
+            // FNV-1a: fast, and good enough to tell words apart.
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for &byte in word.as_bytes() {
+                h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+            h
+        }));
+        let words = word_hashes.len();
+        if words < 3 {
             return true;
         }
         // The same paragraph twice is a page's second copy (mobile and
         // desktop layouts, a standfirst repeated as a summary).
-        if words.len() >= 10 && !seen_texts.insert(t) {
+        if words >= 10 && !seen_texts.insert(t) {
             return false;
         }
-        let hashes: Vec<u64> = words
-            .windows(3)
-            .map(|w| {
-                // FNV-1a over the three words: fast, and good enough to
-                // tell shingles apart.
-                let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-                for word in w {
-                    for &byte in word.as_bytes().iter().chain(b" ") {
-                        h ^= u64::from(byte);
-                        h = h.wrapping_mul(0x0100_0000_01b3);
-                    }
-                }
-                h
-            })
-            .collect();
-        let mut sources = HashSet::new();
+        shingles.clear();
+        shingles.extend(word_hashes.windows(3).map(|w| {
+            // Order matters: "a b c" and "c b a" are different shingles.
+            (w[0].rotate_left(42) ^ w[1].rotate_left(21) ^ w[2]).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        }));
+        sources.clear();
         let mut repeated = 0usize;
-        for h in &hashes {
+        for h in &shingles {
             if let Some(&src) = seen_shingles.get(h) {
                 repeated += 1;
-                sources.insert(src);
+                // Three sources are all the test below asks for.
+                if sources.len() < 3 && !sources.contains(&src) {
+                    sources.push(src);
+                }
             }
         }
-        let is_repeat =
-            words.len() >= 50 && sources.len() >= 3 && repeated * 10 >= hashes.len() * 7;
+        let is_repeat = words >= 50 && sources.len() >= 3 && repeated * 10 >= shingles.len() * 7;
         if !is_repeat {
-            for h in hashes {
+            for &h in &shingles {
                 seen_shingles.insert(h, i);
             }
         }

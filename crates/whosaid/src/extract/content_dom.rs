@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 use dom_query::{Document, NodeData, NodeId, NodeRef};
 use regex::Regex;
 
+use crate::hashing::PrehashedMap;
+
 /// "No element": the parent of the root, or a block outside any table row.
 pub const NONE: u32 = u32::MAX;
 
@@ -365,41 +367,16 @@ fn content_substrings() -> &'static Regex {
     })
 }
 
-fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
-    if class_and_id.trim().is_empty() {
-        return (None, false);
+/// Furniture and content evidence from an element's class and id names.
+fn name_evidence(class_and_id: &str, memo: &mut NameMemo) -> (Option<Furniture>, bool) {
+    let mut bits = 0;
+    for name in class_and_id.split_ascii_whitespace() {
+        bits |= memo.bits(name);
     }
-    let lower = class_and_id.to_ascii_lowercase();
-    let mut strict = false;
-    let mut weak = false;
-    let mut soft = false;
-    let mut content = content_substrings().is_match(&lower);
-    for name in lower.split_ascii_whitespace() {
-        // "has-sidebar", "sidebar-enabled--false", "no-comments": names
-        // that describe the page's layout or state, not the element's role.
-        // WordPress's editor names every list in a post this way.
-        let describes_state = state_words().is_match(name) || name == "wp-block-list";
-        for token in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if token.is_empty() {
-                continue;
-            }
-            content |= is_content_token(token);
-            if describes_state {
-                continue;
-            }
-            if is_strict_token(token) {
-                strict = true;
-            } else if is_weak_token(token) {
-                weak = true;
-            } else if is_soft_token(token) {
-                soft = true;
-            }
-        }
-        if !describes_state {
-            strict = strict || strict_substrings().is_match(name);
-            weak = weak || weak_substrings().is_match(name);
-        }
-    }
+    let strict = bits & NAME_STRICT != 0;
+    let weak = bits & NAME_WEAK != 0;
+    let soft = bits & NAME_SOFT != 0;
+    let content = bits & NAME_CONTENT != 0;
     let furniture = if strict || (weak && !content) {
         Some(Furniture::Hard)
     } else if soft || weak {
@@ -408,6 +385,75 @@ fn name_evidence(class_and_id: &str) -> (Option<Furniture>, bool) {
         None
     };
     (furniture, content)
+}
+
+/// What one class or id name says, as bits ([`name_bits`]).
+const NAME_STRICT: u8 = 1;
+const NAME_WEAK: u8 = 2;
+const NAME_SOFT: u8 = 4;
+const NAME_CONTENT: u8 = 8;
+
+/// [`name_bits`] of the names seen so far on the page. Pages repeat their
+/// class names on every menu item and card, and the substring patterns are
+/// the costly part of reading them.
+#[derive(Default)]
+struct NameMemo {
+    /// By a 64-bit hash of the lower-cased name.
+    bits: PrehashedMap<u8>,
+}
+
+impl NameMemo {
+    fn bits(&mut self, name: &str) -> u8 {
+        // FNV-1a over the lower-cased bytes.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &c in name.as_bytes() {
+            hash = (hash ^ u64::from(c.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+        }
+        *self
+            .bits
+            .entry(hash)
+            .or_insert_with(|| name_bits(&name.to_ascii_lowercase()))
+    }
+}
+
+/// What one lower-cased class or id name says: furniture words (strict,
+/// weak, soft) and content words, as whole tokens or inside compounds.
+fn name_bits(name: &str) -> u8 {
+    let mut bits = 0;
+    if content_substrings().is_match(name) {
+        bits |= NAME_CONTENT;
+    }
+    // "has-sidebar", "sidebar-enabled--false", "no-comments": names that
+    // describe the page's layout or state, not the element's role.
+    // WordPress's editor names every list in a post this way.
+    let describes_state = state_words().is_match(name) || name == "wp-block-list";
+    for token in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if token.is_empty() {
+            continue;
+        }
+        if is_content_token(token) {
+            bits |= NAME_CONTENT;
+        }
+        if describes_state {
+            continue;
+        }
+        if is_strict_token(token) {
+            bits |= NAME_STRICT;
+        } else if is_weak_token(token) {
+            bits |= NAME_WEAK;
+        } else if is_soft_token(token) {
+            bits |= NAME_SOFT;
+        }
+    }
+    if !describes_state {
+        if strict_substrings().is_match(name) {
+            bits |= NAME_STRICT;
+        }
+        if weak_substrings().is_match(name) {
+            bits |= NAME_WEAK;
+        }
+    }
+    bits
 }
 
 fn state_words() -> &'static Regex {
@@ -431,7 +477,7 @@ struct Facts {
 
 /// Everything the extractor reads from an element's attributes, in one pass
 /// over them.
-fn element_facts(el: &dom_query::Element, tag: Tag) -> Facts {
+fn element_facts(el: &dom_query::Element, tag: Tag, memo: &mut NameMemo) -> Facts {
     let mut hidden = false;
     let mut names = String::new();
     let mut role_furniture = false;
@@ -494,7 +540,7 @@ fn element_facts(el: &dom_query::Element, tag: Tag) -> Facts {
     // `<div hidden id="S:n">` at the end of the body, for a script to move
     // into place: they are shown, only elsewhere.
     hidden |= hidden_attr && !streamed_segment;
-    let (furniture, content_name) = name_evidence(&names);
+    let (furniture, content_name) = name_evidence(&names, memo);
     Facts {
         hidden,
         furniture: if role_furniture {
@@ -570,6 +616,7 @@ struct Builder {
     hidden_holders: Vec<u32>,
     /// Open tables, innermost last.
     tables: Vec<OpenTable>,
+    names: NameMemo,
 }
 
 impl Builder {
@@ -785,6 +832,7 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
         ctx: Context::default(),
         hidden_holders: Vec::new(),
         tables: Vec::new(),
+        names: NameMemo::default(),
     };
     // The document node stands as element 0 so every block has an owner.
     b.outline.elems.push(Elem {
@@ -851,7 +899,7 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
                             if matches!(display, Display::Skip) {
                                 return Seen::Nothing;
                             }
-                            let facts = element_facts(el, tag);
+                            let facts = element_facts(el, tag, &mut b.names);
                             Seen::Element {
                                 tag: if facts.local_link {
                                     Tag::LocalAnchor
@@ -971,7 +1019,11 @@ mod tests {
             ("widget-list", Some(Soft), false),
         ];
         for (names, furniture, content) in rows {
-            assert_eq!(name_evidence(names), (*furniture, *content), "{names:?}");
+            let mut memo = NameMemo::default();
+            let got = name_evidence(names, &mut memo);
+            assert_eq!(got, (*furniture, *content), "{names:?}");
+            // Read again, from the memo.
+            assert_eq!(name_evidence(names, &mut memo), got, "{names:?}");
         }
     }
 
