@@ -3,9 +3,9 @@
 //!
 //! Thin on purpose: Python values in, `whosaid::Input` and `Limits` out, the
 //! record back as the dict `json.loads` makes of the CLI's JSON, library
-//! errors as `ExtractError`. All the
-//! work is the library's; records equal the CLI's for the same bytes because
-//! both build the same `Input` (the path as the name, nothing else known).
+//! errors as `ExtractError`. All the work is the library's; records equal
+//! the CLI's for the same bytes because both build the same `Input` (the
+//! path as the name, nothing else known).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
@@ -25,8 +25,9 @@ pyo3::create_exception!(
      the item (`item 3: `, in a batch) and the path when one was given."
 );
 
-/// One document's bytes as Python gave them. Both kinds keep the Python
-/// object alive and are read without the GIL, so a batch is never copied.
+/// One document's bytes as Python gave them. `bytes` and `str` keep their
+/// Python object alive and are read without the GIL, so a batch of them is
+/// never copied.
 enum Data {
     Bytes(PyBackedBytes),
     /// Already Unicode: the pipeline gets its UTF-8 with the charset said,
@@ -37,17 +38,19 @@ enum Data {
 }
 
 impl Data {
-    fn from_py(value: &Bound<'_, PyAny>) -> Option<Self> {
+    /// `None` for a value of another type; an error for a `str` that has no
+    /// UTF-8 form (a lone surrogate), Python's own `UnicodeEncodeError`.
+    fn from_py(value: &Bound<'_, PyAny>) -> PyResult<Option<Self>> {
         if let Ok(bytes) = value.cast::<PyBytes>() {
-            return Some(Data::Bytes(PyBackedBytes::from(bytes.clone())));
+            return Ok(Some(Data::Bytes(PyBackedBytes::from(bytes.clone()))));
         }
         if let Ok(text) = value.cast::<PyString>() {
-            return PyBackedStr::try_from(text.clone()).ok().map(Data::Str);
+            return PyBackedStr::try_from(text.clone()).map(|s| Some(Data::Str(s)));
         }
         if let Ok(array) = value.cast::<PyByteArray>() {
-            return Some(Data::Owned(array.to_vec()));
+            return Ok(Some(Data::Owned(array.to_vec())));
         }
-        None
+        Ok(None)
     }
 
     fn bytes(&self) -> &[u8] {
@@ -100,12 +103,20 @@ impl Document {
 const DATA_TYPES: &str = "bytes, bytearray or str";
 
 fn data_arg(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Data> {
-    Data::from_py(value).ok_or_else(|| {
-        PyTypeError::new_err(format!(
-            "{what} must be {DATA_TYPES}, not {}",
-            type_name(value)
-        ))
-    })
+    Data::from_py(value)
+        .map_err(|e| within(value.py(), what, e))?
+        .ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "{what} must be {DATA_TYPES}, not {}",
+                type_name(value)
+            ))
+        })
+}
+
+/// Python's own error about a value, as a `ValueError` naming where the
+/// value was (`item 3: ...`).
+fn within(py: Python<'_>, what: &str, e: PyErr) -> PyErr {
+    PyValueError::new_err(format!("{what}: {}", e.value(py)))
 }
 
 fn type_name(value: &Bound<'_, PyAny>) -> String {
@@ -138,7 +149,6 @@ fn check_text_charset(data: &Data, charset: Option<&str>, what: &str) -> PyResul
 
 /// The limits as keyword arguments give them, each defaulting to the
 /// library's (the CLI's defaults too).
-#[allow(clippy::too_many_arguments)]
 fn limits(
     max_bytes: u64,
     max_depth: usize,
@@ -320,7 +330,7 @@ fn batch_item(index: usize, item: &Bound<'_, PyAny>) -> PyResult<Document> {
         fallback_date: None,
         record: None,
     };
-    if let Some(data) = Data::from_py(item) {
+    if let Some(data) = Data::from_py(item).map_err(|e| within(item.py(), &what, e))? {
         return Ok(plain(data));
     }
     if let Ok(pair) = item.cast::<PyTuple>() {

@@ -84,6 +84,8 @@ def test_limits_apply_to_every_item():
         ([{"url": "https://x.example"}], {}, TypeError, 'item 0: a dict needs a "data" key'),
         ([{"data": b"<p>a</p>", "uri": "x"}], {}, TypeError, "item 0: unknown key 'uri'"),
         ([{"data": 1.5}], {}, TypeError, "item 0: data must be"),
+        ([b"<p>a</p>", "\udc80"], {}, ValueError, "item 1: 'utf-8' codec can't encode"),
+        ([{"data": "\udc80"}], {}, ValueError, "item 0: data: 'utf-8' codec can't encode"),
         ([b"<p>a</p>"], {"threads": 0}, ValueError, "threads must be at least 1"),
         ([b"<p>a</p>"], {"errors": "ignore"}, ValueError, "errors must be"),
         (5, {}, TypeError, "not iterable"),

@@ -177,6 +177,7 @@ def test_bad_input_raises_the_cli_s_error(cli, tmp_path, name, data, flags, kwar
         (lambda: whosaid.extract("<p>x</p>", charset="latin-1"), ValueError, "charset applies to bytes only"),
         (lambda: whosaid.extract(b"<p>x</p>", max_bytes=-1), OverflowError, ""),
         (lambda: whosaid.extract(b"<p>x</p>", url=3), TypeError, "str"),
+        (lambda: whosaid.extract("a lone \ud800 surrogate"), ValueError, "data: 'utf-8' codec can't encode"),
     ],
 )
 def test_wrong_arguments_are_python_errors(call, error, words):
