@@ -10,4 +10,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p whosaid-cli
-exec cargo bench -p whosaid-server --bench serve_load -- --whosaid target/release/whosaid "$@"
+exec cargo bench -p whosaid-server --bench serve_load -- --whosaid "${CARGO_TARGET_DIR:-$PWD/target}/release/whosaid" "$@"
