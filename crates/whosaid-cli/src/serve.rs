@@ -103,3 +103,34 @@ fn read_token(file: Option<&str>) -> Result<Option<String>> {
     };
     Ok(token)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_file_gives_its_first_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("s3cret\n", Ok("s3cret")),
+            ("  padded token \r\nsecond line\n", Ok("padded token")),
+            ("\n", Err("empty")),
+            ("", Err("empty")),
+        ];
+        for (i, (content, expected)) in cases.into_iter().enumerate() {
+            let path = dir.path().join(format!("token{i}"));
+            std::fs::write(&path, content).unwrap();
+            let got = read_token(path.to_str());
+            match expected {
+                Ok(token) => assert_eq!(got.unwrap().as_deref(), Some(token), "{content:?}"),
+                Err(word) => {
+                    let message = format!("{:#}", got.unwrap_err());
+                    assert!(message.contains(word), "{content:?}: {message}");
+                }
+            }
+        }
+        let missing = dir.path().join("missing");
+        let message = format!("{:#}", read_token(missing.to_str()).unwrap_err());
+        assert!(message.contains("cannot read the token file"), "{message}");
+    }
+}
