@@ -7,6 +7,8 @@
 //! the CLI's for the same bytes because both build the same `Input` (the
 //! path as the name, nothing else known).
 
+mod warc;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
@@ -543,3 +545,4 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
+    warc::register(m)?;

@@ -15,7 +15,9 @@ from ._native import (
     __version__,
     extract,
     extract_batch,
+    WarcPages,
     speaker_key,
+    warc_pages,
 )
 
 __all__ = [
@@ -26,4 +28,6 @@ __all__ = [
     "extract",
     "extract_batch",
     "speaker_key",
+    "WarcPages",
+    "warc_pages",
 ]

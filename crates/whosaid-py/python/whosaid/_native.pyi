@@ -1,4 +1,5 @@
 # Type stubs of the native module; the package re-exports all of it.
+import os
 from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Tuple, Union
 
 Data = Union[bytes, bytearray, str]
@@ -78,3 +79,19 @@ def speaker_key(name: str) -> Optional[str]:
     """The cross-article key of a speaker's name, as the ledger groups
     speakers (``"Sen. Ada Lunn"`` and ``"Ada Lunn"`` share ``"ada lunn"``),
     or ``None`` for a name that names no one in particular (``"he"``)."""
+
+class WarcPages:
+    """The pages of one WARC file, read as ``whosaid ingest`` reads them.
+
+    Each item is a dict: a page is ``{"data": bytes, "url", "charset",
+    "fallback_date", "record", "offset", "path"}``, ready to be an item of
+    ``extract_batch``; damage in the file is ``{"error": reason, "offset",
+    "path"}``, and reading goes on after it."""
+
+    def __iter__(self) -> "WarcPages": ...
+    def __next__(self) -> Dict[str, Any]: ...
+
+def warc_pages(path: Union[str, "os.PathLike[str]"], *, max_bytes: Optional[int] = None) -> WarcPages:
+    """The successful HTML and text responses of a WARC file (``.warc`` or
+    ``.warc.gz``). Raises ``OSError`` when it cannot be opened and
+    ``ValueError`` when it is not a WARC file."""
