@@ -60,8 +60,10 @@ pub fn analyze_with(article: &Article, options: Options) -> Attributions {
 /// two thirds); once it has passed, the later paragraphs are left out of
 /// every step after it, so the result holds the attributions of the
 /// paragraphs done, as if the text ended there, with a warning. The steps
-/// after the tagger still run on those paragraphs: the stage can end after
-/// the deadline by about half the time it spent before it.
+/// after the tagger still run to their end on those paragraphs, unchecked:
+/// the stage can end after the deadline by their time (on news text about
+/// half the tagger's, but speaker resolution grows faster than the text:
+/// 11 s of 18 on 16 MiB).
 pub fn analyze_until(article: &Article, options: Options, deadline: &Deadline) -> Attributions {
     analyze_while(article, options, &deadline.describe(), |_| {
         !deadline.passed()
