@@ -60,7 +60,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the server's runtime")?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         // The ledger opens on a blocking thread: a PostgreSQL store runs a
         // runtime of its own, which may not start inside this one's threads.
         let app = tokio::task::spawn_blocking(move || whosaid_server::router(config))
@@ -80,7 +80,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         })
         .await
         .context("serving")
-    })?;
+    });
+    // Extractions still running on blocking threads get a moment to end;
+    // the pipeline's own time limit bounds each, this bounds the exit.
+    runtime.shutdown_timeout(Duration::from_secs(10));
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -10,8 +10,6 @@ use axum::response::{IntoResponse, Response};
 pub enum Error {
     #[error(transparent)]
     Store(#[from] whosaid_store::Error),
-    #[error("{0}: no such ledger, and a server does not create one in a missing folder")]
-    NoLedger(String),
     #[error("CORS origin {origin:?} is not a valid header value")]
     CorsOrigin { origin: String },
     #[error("invalid configuration: {0}")]
