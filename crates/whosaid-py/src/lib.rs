@@ -408,11 +408,12 @@ fn optional_str(value: &Bound<'_, PyAny>, what: &str, key: &str) -> PyResult<Opt
 ///
 /// Each item is bytes or str as for extract(), a `(data, url)` tuple, or a
 /// dict with "data" and any of "url", "path", "charset", "fallback_date",
-/// "record". With errors="raise" (the default) the first failed item, by
-/// index, raises ExtractError ("item 3: empty input") once all are done;
-/// with errors="return" its ExtractError stands in the list in place of its
-/// record and the others are returned. An item of the wrong type raises
-/// TypeError before any work starts.
+/// "record". With errors="raise" (the default) the first failed item raises
+/// ExtractError ("item 3: empty input") and the items after it may not be
+/// processed; with errors="return" its ExtractError stands in the list in
+/// place of its record and the others are returned. An item of the wrong
+/// type raises TypeError before any work starts. Ctrl-C interrupts a long
+/// batch (KeyboardInterrupt) within a fraction of a second.
 #[pyfunction]
 #[pyo3(signature = (
     items, *, threads=None, input="auto", errors="raise",
@@ -462,53 +463,82 @@ fn extract_batch<'py>(
         max_quote_marks,
         max_seconds,
     )?);
-    let results = py.detach(|| process_all(&pipeline, &documents, kind, threads))?;
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(documents.len().max(1));
+    let pool = Workers::start(threads)?;
     let reader = Reader::new(py)?;
-    let mut out = Vec::with_capacity(results.len());
-    for (index, (document, result)) in documents.iter().zip(results).enumerate() {
-        match result {
-            Ok(json) => out.push(reader.read(&json)?),
-            Err(reason) => {
-                let err = extract_error(py, &reason, Some(index), document.label());
-                if !return_errors {
-                    return Err(err);
+    let mut out = Vec::with_capacity(documents.len());
+    // A chunk at a time, the GIL released for each: between chunks signal
+    // handlers run (Ctrl-C stops a long batch within a chunk's time, not at
+    // its end), a failure raises without the rest being processed, and the
+    // finished records become dicts, their JSON freed.
+    let chunk_size = threads * DOCUMENTS_PER_THREAD_PER_CHUNK;
+    for (chunk_index, chunk) in documents.chunks(chunk_size).enumerate() {
+        let results = py.detach(|| pool.run(&pipeline, chunk, kind));
+        for (offset, (document, result)) in chunk.iter().zip(results).enumerate() {
+            match result {
+                Ok(json) => out.push(reader.read(&json)?),
+                Err(reason) => {
+                    let index = chunk_index * chunk_size + offset;
+                    let err = extract_error(py, &reason, Some(index), document.label());
+                    if !return_errors {
+                        return Err(err);
+                    }
+                    out.push(err.into_value(py).into_bound(py).into_any());
                 }
-                out.push(err.into_value(py).into_bound(py).into_any());
             }
         }
+        py.check_signals()?;
     }
     Ok(out)
 }
 
-/// The records of all documents, in order, on a pool of `threads` threads.
-///
-/// A pool of our own for each call, never rayon's global one: a process
-/// that forks after a call (multiprocessing, PySpark's workers) would inherit
-/// a global pool whose threads did not survive the fork and hang on it.
-fn process_all(
-    pipeline: &Pipeline,
-    documents: &[Document],
-    kind: InputKind,
-    threads: Option<usize>,
-) -> PyResult<Vec<Result<String, String>>> {
-    use rayon::prelude::*;
-    let threads = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .min(documents.len().max(1));
-    if threads == 1 {
-        return Ok(documents.iter().map(|d| run(pipeline, d, kind)).collect());
+/// Enough documents per thread in a chunk that the wait for a chunk's
+/// slowest document costs little (a few per cent), few enough that a chunk
+/// takes a fraction of a second (news pages take milliseconds).
+const DOCUMENTS_PER_THREAD_PER_CHUNK: usize = 32;
+
+/// Where a batch runs: on the calling thread, or on a rayon pool of our
+/// own for each call, never rayon's global one: a process that forks after
+/// a call (multiprocessing, PySpark's workers) would inherit a global pool
+/// whose threads did not survive the fork, and hang on it.
+enum Workers {
+    Caller,
+    Pool(rayon::ThreadPool),
+}
+
+impl Workers {
+    fn start(threads: usize) -> PyResult<Self> {
+        if threads <= 1 {
+            return Ok(Workers::Caller);
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("whosaid-{i}"))
+            .build()
+            .map(Workers::Pool)
+            .map_err(|e| PyValueError::new_err(format!("could not start {threads} threads: {e}")))
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("whosaid-{i}"))
-        .build()
-        .map_err(|e| PyValueError::new_err(format!("could not start {threads} threads: {e}")))?;
-    Ok(pool.install(|| {
-        documents
-            .par_iter()
-            .map(|d| run(pipeline, d, kind))
-            .collect()
-    }))
+
+    /// The records of the documents, in order.
+    fn run(
+        &self,
+        pipeline: &Pipeline,
+        documents: &[Document],
+        kind: InputKind,
+    ) -> Vec<Result<String, String>> {
+        use rayon::prelude::*;
+        match self {
+            Workers::Caller => documents.iter().map(|d| run(pipeline, d, kind)).collect(),
+            Workers::Pool(pool) => pool.install(|| {
+                documents
+                    .par_iter()
+                    .map(|d| run(pipeline, d, kind))
+                    .collect()
+            }),
+        }
+    }
 }
 
 /// The cross-article key of a speaker's name, as the ledger groups
@@ -539,10 +569,10 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extract, m)?)?;
     m.add_function(wrap_pyfunction!(extract_batch, m)?)?;
     m.add_function(wrap_pyfunction!(speaker_key, m)?)?;
+    warc::register(m)?;
     m.add("ExtractError", py.get_type::<ExtractError>())?;
     m.add("DEFAULT_LIMITS", default_limits(py)?)?;
     m.add("SCHEMA", whosaid::record::SCHEMA)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
-    warc::register(m)?;

@@ -1,6 +1,7 @@
 """whosaid.extract_batch: the singles' records, in order, on any number of
 threads, with the GIL released."""
 
+import _thread
 import threading
 import time
 
@@ -129,3 +130,27 @@ def test_the_gil_is_released_while_a_batch_runs(items):
     assert end - start > 10 * margin, "the batch was too quick to tell"
     inside = [t for t in ticks if start + margin < t < end - margin]
     assert len(inside) >= 5, (len(inside), end - start)
+
+
+def test_ctrl_c_stops_a_long_batch(items):
+    """KeyboardInterrupt reaches a batch between its chunks, long before
+    the batch would have finished."""
+    whosaid.extract_batch(items, threads=1)  # loads the tagger's model once
+    calibration = items * 5
+    start = time.perf_counter()
+    whosaid.extract_batch(calibration, threads=1)
+    per_document = (time.perf_counter() - start) / len(calibration)
+    # About five seconds of work, interrupted after a tenth of one.
+    batch = items * max(1, int(5 / per_document / len(items)))
+    expected = per_document * len(batch)
+    timer = threading.Timer(0.1, _thread.interrupt_main)
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            whosaid.extract_batch(batch, threads=1)
+    finally:
+        # Never let the interrupt reach pytest itself.
+        timer.cancel()
+    elapsed = time.perf_counter() - start
+    assert elapsed < min(1.5, expected / 3), (elapsed, expected)

@@ -71,8 +71,9 @@ def extract_batch(
     """The records of many documents, in order, on ``threads`` threads
     (default: one per core) with the GIL released.
 
-    With ``errors="raise"`` the first failed item raises ``ExtractError``;
-    with ``errors="return"`` its ``ExtractError`` stands in its place.
+    With ``errors="raise"`` the first failed item raises ``ExtractError``
+    (the items after it may not be processed); with ``errors="return"`` its
+    ``ExtractError`` stands in its place. Ctrl-C interrupts a long batch.
     """
 
 def speaker_key(name: str) -> Optional[str]:
