@@ -158,7 +158,7 @@ pub fn router(config: Config) -> Result<Router> {
             .token
             .as_deref()
             .map(|t| Sha256::digest(t.trim().as_bytes()).into()),
-        pipeline: Pipeline::new(config.limits),
+        pipeline: Pipeline::new(server_limits(config.limits, config.request_timeout)),
         extractions: Arc::new(Semaphore::new(config.max_concurrent_extractions)),
         ledger,
         config,
@@ -196,6 +196,20 @@ pub fn router(config: Config) -> Result<Router> {
     Ok(app
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(json_errors)))
+}
+
+/// The pipeline's limits as the server runs them: no document may take
+/// longer than a request may, so an extraction whose client already got
+/// 504 stops there instead of holding its slot to the end.
+fn server_limits(limits: Limits, request_timeout: Duration) -> Limits {
+    Limits {
+        max_time_per_document: Some(
+            limits
+                .max_time_per_document
+                .map_or(request_timeout, |t| t.min(request_timeout)),
+        ),
+        ..limits
+    }
 }
 
 fn add<H, T>(
@@ -290,6 +304,21 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_document_may_take_longer_than_a_request() {
+        let second = Duration::from_secs(1);
+        let cases = [(None, 30, 30), (Some(10), 30, 10), (Some(60), 30, 30)];
+        for (document, request, expected) in cases {
+            let limits = Limits {
+                max_time_per_document: document.map(|s| s * second),
+                ..Limits::default()
+            };
+            let got = server_limits(limits, request * second);
+            assert_eq!(got.max_time_per_document, Some(expected * second));
+            assert_eq!(got.max_input_bytes, limits.max_input_bytes);
+        }
+    }
 
     #[test]
     fn equal_digests_compare_equal_and_one_bit_differs() {
