@@ -161,3 +161,76 @@ async fn the_api_reads_and_writes_a_postgres_ledger() {
     assert_eq!(document["record"]["source"]["sha256"], stored["sha256"]);
     drop(app);
 }
+
+/// The database refuses connections and its sessions are ended (as when
+/// the server restarts or an administrator locks it): 503 with the API's
+/// error, then answers again once connections are allowed, nothing lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_outage_is_503_until_the_database_returns() {
+    let Some(admin) = server_url() else {
+        return;
+    };
+    let scratch = Scratch::new(admin.clone());
+    let mut config = Config::new(scratch.url());
+    config.token = Some("pg-token".into());
+    let app = tokio::task::spawn_blocking(move || router(config).unwrap())
+        .await
+        .unwrap();
+    let get = |uri: &'static str| {
+        let app = app.clone();
+        async move {
+            let response = app
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (status, serde_json::from_slice::<Value>(&body).unwrap())
+        }
+    };
+    let stored = app
+        .clone()
+        .oneshot(
+            Request::post("/v1/documents")
+                .header(header::AUTHORIZATION, "Bearer pg-token")
+                .body(Body::from(PAGE))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), StatusCode::CREATED);
+    let (_, before) = get("/v1/attributions?speaker=Murray").await;
+
+    let name = scratch.name.clone();
+    execute(
+        &admin,
+        &format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS false;
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = '{name}' AND pid <> pg_backend_pid();"
+        ),
+    );
+    let (status, health) = get("/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{health}");
+    assert_eq!(health["store"], "unavailable");
+    let (status, error) = get("/v1/attributions?speaker=Murray").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{error}");
+    assert_eq!(error["error"]["code"], "store_unavailable");
+    assert!(
+        !error["error"]["message"].as_str().unwrap().contains(&name),
+        "{error}"
+    );
+
+    execute(
+        &admin,
+        &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"),
+    );
+    let (status, health) = get("/healthz").await;
+    assert_eq!(status, StatusCode::OK, "{health}");
+    let (status, after) = get("/v1/attributions?speaker=Murray").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(after, before);
+    drop(app);
+}
