@@ -198,3 +198,12 @@ def test_the_package_says_its_version_and_schema():
     assert whosaid.__version__ == version
     assert whosaid.SCHEMA == "whosaid/1"
     assert whosaid.extract(b"<p>The tide is high today, the harbour office said.</p>")["schema"] == whosaid.SCHEMA
+
+
+def test_python_threads_may_call_extract_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    pages = [(REPO / name).read_bytes() for name in fixture_pages()] * 4
+    serial = [whosaid.extract(page) for page in pages]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(whosaid.extract, pages)) == serial
