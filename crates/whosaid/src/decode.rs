@@ -283,14 +283,20 @@ pub fn decode(bytes: &[u8], hints: DecodeHints<'_>, limit: u64) -> Result<Decode
 /// accented letters standing alone, which never passes that test.
 fn repair_double_encoding(text: &str) -> Option<String> {
     const MIN_PAIRS: usize = 2;
-    let mut pairs = 0;
-    let mut after_lead = false;
-    for c in text.chars() {
-        if after_lead && (('\u{80}'..='\u{BF}').contains(&c) || windows_1252_byte(c).is_some()) {
-            pairs += 1;
-        }
-        after_lead = ('\u{C2}'..='\u{F4}').contains(&c);
-    }
+    // A lead, U+00C2..=U+00F4, is 0xC3 0x82..=0xB4 in UTF-8: finding the
+    // 0xC3 bytes skips the rest of the page without decoding it.
+    let bytes = text.as_bytes();
+    let pairs = memchr::memchr_iter(0xC3, bytes)
+        .filter(|&at| bytes.get(at + 1).is_some_and(|b| (0x82..=0xB4).contains(b)))
+        .filter(|&at| {
+            text.get(at + 2..)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| {
+                    ('\u{80}'..='\u{BF}').contains(&c) || windows_1252_byte(c).is_some()
+                })
+        })
+        .take(MIN_PAIRS)
+        .count();
     if pairs < MIN_PAIRS {
         return None;
     }

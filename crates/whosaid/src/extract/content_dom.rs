@@ -622,25 +622,51 @@ struct Builder {
 impl Builder {
     fn push_text(&mut self, text: &str) {
         let in_link = self.ctx.link > 0;
-        for c in text.chars() {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while let Some(&b) = bytes.get(at) {
+            if b.is_ascii() {
+                if matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+                    self.pending_space = true;
+                    at += 1;
+                } else if b < 0x20 || b == 0x7f {
+                    at += 1;
+                } else {
+                    // A run of visible ASCII goes in at once.
+                    let start = at;
+                    while bytes.get(at).is_some_and(|&c| (0x21..0x7f).contains(&c)) {
+                        at += 1;
+                    }
+                    self.push_visible(&text[start..at], (at - start) as u32, in_link);
+                }
+                continue;
+            }
+            let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            let end = at + c.len_utf8();
             if c.is_whitespace() || c == '\u{200B}' || c == '\u{FEFF}' {
                 self.pending_space = true;
-                continue;
+            } else if !c.is_control() {
+                self.push_visible(&text[at..end], 1, in_link);
             }
-            if c.is_control() {
-                continue;
-            }
-            if self.pending_space && !self.buf.is_empty() {
-                self.buf.push(' ');
-            }
-            self.pending_space = false;
-            self.buf.push(c);
-            self.chars += 1;
-            if in_link {
-                self.link_chars += 1;
-                if self.ctx.local_link > 0 {
-                    self.local_link_chars += 1;
-                }
+            at = end;
+        }
+    }
+
+    /// Appends visible text of `chars` characters, after the space that
+    /// whitespace before it left pending.
+    fn push_visible(&mut self, visible: &str, chars: u32, in_link: bool) {
+        if self.pending_space && !self.buf.is_empty() {
+            self.buf.push(' ');
+        }
+        self.pending_space = false;
+        self.buf.push_str(visible);
+        self.chars += chars;
+        if in_link {
+            self.link_chars += chars;
+            if self.ctx.local_link > 0 {
+                self.local_link_chars += chars;
             }
         }
     }
@@ -682,10 +708,7 @@ impl Builder {
     fn flush(&mut self) {
         if self.chars > 0 {
             let text = std::mem::take(&mut self.buf);
-            let words = text
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .count() as u32;
+            let words = count_words(&text);
             let (kind, kind_outside_table) = self.kind();
             if let (Some(table), Some(&cell)) = (self.tables.last_mut(), self.ctx.cells.last()) {
                 let index = self.outline.blocks.len() as u32;
@@ -980,6 +1003,24 @@ pub fn outline(doc: &Document, max_nodes: usize) -> Outline {
     b.outline
 }
 
+/// Words: runs of letters and digits.
+fn count_words(text: &str) -> u32 {
+    let mut words = 0;
+    let mut in_word = false;
+    let mut count = |alphanumeric: bool| {
+        if alphanumeric && !in_word {
+            words += 1;
+        }
+        in_word = alphanumeric;
+    };
+    if text.is_ascii() {
+        text.bytes().for_each(|b| count(b.is_ascii_alphanumeric()));
+    } else {
+        text.chars().for_each(|c| count(c.is_alphanumeric()));
+    }
+    words
+}
+
 fn push_children(node: &NodeRef<'_>, stack: &mut Vec<Step>) {
     for child in node.children_it(true) {
         stack.push(Step::Enter(child.id));
@@ -1024,6 +1065,21 @@ mod tests {
             assert_eq!(got, (*furniture, *content), "{names:?}");
             // Read again, from the memo.
             assert_eq!(name_evidence(names, &mut memo), got, "{names:?}");
+        }
+    }
+
+    #[test]
+    fn words_are_runs_of_letters_and_digits() {
+        let rows: &[(&str, u32)] = &[
+            ("", 0),
+            ("one", 1),
+            ("  two words ", 2),
+            ("it's 9-to-5, U.S.", 7),
+            ("Zoë’s café, 2024", 4),
+            ("— …", 0),
+        ];
+        for (text, want) in rows {
+            assert_eq!(count_words(text), *want, "{text:?}");
         }
     }
 
