@@ -14,6 +14,11 @@
 //! writes the same format for Python trafilatura. `score` reads any number of
 //! such runs and prints speed and body F1 side by side.
 
+// The whosaid command's allocator (crates/whosaid-cli), so that whosaid is
+// timed as it runs there; every peer in this binary gets it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod extractors;
 mod pages;
 mod score;
