@@ -339,6 +339,12 @@ impl Store for SqliteStore {
         let mut in_batch: HashMap<String, DocumentId> = HashMap::new();
         let mut speakers = BatchSpeakers::default();
         let mut tally = SpeakerTally::default();
+        // Full-text rows are inserted last, in ascending rowid order: FTS5
+        // writes its pending terms out as a new segment whenever a rowid is
+        // not above the previous one, and ords fall within a document and
+        // jump between days, so inserting them as they come flushed (and
+        // later merged) a segment per attribution.
+        let mut full_text: Vec<(i64, &str)> = Vec::new();
         let ingested_at = now_rfc3339();
         {
             let mut insert_document = tx
@@ -492,12 +498,16 @@ impl Store for SqliteStore {
                             a.parent.map(|p| p as i64),
                         ])
                         .map_err(err("cannot store an attribution"))?;
-                    insert_text
-                        .execute(params![ord, a.content.text])
-                        .map_err(err("cannot index an attribution"))?;
+                    full_text.push((ord, a.content.text.as_str()));
                 }
                 tally_pairs(&speakers_here, &mut tally.pairs);
                 next_seq += count;
+            }
+            full_text.sort_unstable_by_key(|&(ord, _)| ord);
+            for (ord, said) in full_text {
+                insert_text
+                    .execute(params![ord, said])
+                    .map_err(err("cannot index an attribution"))?;
             }
         }
         write_tally(&tx, &tally, db)?;
