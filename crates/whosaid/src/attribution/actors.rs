@@ -932,9 +932,14 @@ impl<'a> Resolver<'a> {
         if let Some(&a) = self.by_key.get(&key) {
             return a;
         }
+        // Only a final possessive is the speaker's own ("the Kremlin’s");
+        // inside the phrase it belongs to it ("a report presented to the
+        // council's committee").
+        let last = words.len().saturating_sub(1);
         let name = words
             .iter()
-            .map(|w| strip_possessive(w))
+            .enumerate()
+            .map(|(i, w)| if i == last { strip_possessive(w) } else { w })
             .collect::<Vec<_>>()
             .join(" ");
         let a = self.new_actor(name, words.len(), kind, Gender::Unknown);
@@ -1180,8 +1185,7 @@ impl<'a> Resolver<'a> {
         } else {
             ActorKind::Unknown
         };
-        let name_words: Vec<&str> = words.iter().copied().map(strip_possessive).collect();
-        let actor = self.keyed_actor(bare, &name_words, kind);
+        let actor = self.keyed_actor(bare, &words, kind);
         self.add_mention_sorted(actor, span);
         Some(actor)
     }

@@ -299,6 +299,58 @@ fn quote_after_the_rest_of_its_reporting_sentence_continues_it() {
 }
 
 #[test]
+fn according_to_source_keeps_its_participle_phrase() {
+    // (text, the according-to source)
+    let rows: &[(&str, &str)] = &[
+        (
+            "Rust covers a third of the deck, according to a report presented to the harbour board.",
+            "a report presented to the harbour board",
+        ),
+        (
+            "According to figures published with the board papers, the ferry lost money.",
+            "figures published with the board papers",
+        ),
+        ("According to Ada Quill, the ferry lost money.", "Ada Quill"),
+    ];
+    for (text, source) in rows {
+        let (_, found) = run(text);
+        let according: Vec<_> = found
+            .attributions
+            .iter()
+            .filter(|a| a.kind == AttributionKind::AccordingTo)
+            .collect();
+        assert_eq!(according.len(), 1, "{text:?}: {:#?}", found.attributions);
+        assert_eq!(
+            according[0].speaker.as_ref().map(|s| s.text.as_str()),
+            Some(*source),
+            "{text:?}"
+        );
+        // The participle inside the source is no cue of its own.
+        assert_eq!(
+            found.attributions.len(),
+            1,
+            "{text:?}: {:#?}",
+            found.attributions
+        );
+    }
+}
+
+#[test]
+fn the_quoted_speaker_s_own_i_want_is_not_a_nested_attribution() {
+    let (_, found) = run(
+        "“I am not against the repairs. I just want someone to ask us first,” Tomas Brell said.",
+    );
+    assert_eq!(found.attributions.len(), 1, "{:#?}", found.attributions);
+    // Someone else's words inside the quote still are.
+    let (_, found) = run("“The mayor told me the bridge was safe,” Tomas Brell said.");
+    assert!(
+        found.attributions.iter().any(|a| a.parent.is_some()),
+        "{:#?}",
+        found.attributions
+    );
+}
+
+#[test]
 fn nested_quotes_and_pronouns_resolve() {
     let text = "Judge Mira Tal questioned Governor Piet Arno on Monday.\n“Every time he sees me he says, ‘I did nothing wrong,’ and I believe him,” Tal said.";
     let (_, found) = run(text);
