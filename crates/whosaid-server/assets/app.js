@@ -625,7 +625,12 @@ function articleView() {
     readFile(event.dataTransfer && event.dataTransfer.files[0]);
   });
 
-  return { section, title: 'Article', focus: () => $('h2', section).focus(), route() {} };
+  return {
+    section,
+    title: 'Article',
+    focus: () => $('h2', section).focus(),
+    route: (_params, _parts, _moveFocus, done) => done(),
+  };
 }
 
 function searchView() {
@@ -637,10 +642,11 @@ function searchView() {
   const fresh = latestOnly();
   const fields = ['speaker', 'q', 'stance', 'kind', 'since', 'until'];
   let shownKey = null;
+  let shownLoad = Promise.resolve();
   let cursor = null;
   let params = null;
 
-  const load = async (append) => {
+  const load = async (append, done) => {
     const current = fresh();
     const query = new URLSearchParams(params);
     if (append && cursor) query.set('cursor', cursor);
@@ -667,6 +673,7 @@ function searchView() {
       if (current()) {
         section.removeAttribute('aria-busy');
         more.disabled = false;
+        if (done) done();
       }
     }
   };
@@ -681,7 +688,7 @@ function searchView() {
     const hash = `#/search?${query}`;
     if (location.hash === hash) {
       shownKey = null;
-      route();
+      route(false);
     } else {
       location.hash = hash;
     }
@@ -692,13 +699,17 @@ function searchView() {
     section,
     title: 'Search the ledger',
     focus: () => $('h2', section).focus(),
-    route(routeParams) {
+    route(routeParams, _parts, _moveFocus, done) {
       for (const name of fields) form.elements[name].value = routeParams.get(name) || '';
       // site and limit have no field but pass through from a link.
       const query = new URLSearchParams();
       for (const name of [...fields, 'site', 'limit']) if (routeParams.get(name)) query.set(name, routeParams.get(name));
       const key = query.toString();
-      if (key === shownKey) return;
+      if (key === shownKey) {
+        // Already shown, or still on its way.
+        shownLoad.then(done);
+        return;
+      }
       shownKey = key;
       params = query;
       cursor = null;
@@ -706,9 +717,11 @@ function searchView() {
         clear(list);
         more.hidden = true;
         clear(status).append('Search by speaker, words, stance or dates.');
+        shownLoad = Promise.resolve();
+        done();
         return;
       }
-      load(false);
+      shownLoad = load(false, done);
     },
   };
 }
@@ -784,7 +797,7 @@ function actorView() {
     title: 'Speaker',
     // The heading arrives with the answer; route() focuses it then.
     focus: () => output.focus(),
-    async route(_params, parts, moveFocus) {
+    async route(_params, parts, moveFocus, done) {
       const id = parts[1] || '';
       const current = fresh();
       section.setAttribute('aria-busy', 'true');
@@ -818,8 +831,11 @@ function actorView() {
         if (!current()) return;
         clear(output).append(h('h2', { tabindex: '-1', text: 'Speaker not shown' }), errorBox(err));
       } finally {
-        if (current() && moveFocus) $('h2', output)?.focus();
-        if (current()) section.removeAttribute('aria-busy');
+        if (current()) {
+          if (moveFocus) $('h2', output)?.focus();
+          section.removeAttribute('aria-busy');
+          done();
+        }
       }
     },
   };
@@ -833,7 +849,7 @@ function documentView() {
     section,
     title: 'Stored article',
     focus: () => output.focus(),
-    async route(_params, parts, moveFocus) {
+    async route(_params, parts, moveFocus, done) {
       const id = parts[1] || '';
       const quote = parts[2] !== undefined ? Number(parts[2]) : null;
       const current = fresh();
@@ -859,7 +875,10 @@ function documentView() {
         clear(output).append(h('h2', { tabindex: '-1', text: 'Article not shown' }), errorBox(err));
         if (moveFocus) $('h2', output).focus();
       } finally {
-        if (current()) section.removeAttribute('aria-busy');
+        if (current()) {
+          section.removeAttribute('aria-busy');
+          done();
+        }
       }
     },
   };
@@ -893,7 +912,13 @@ function route(moveFocus) {
   const view = views[name];
   document.title = `${view.title} · whosaid`;
   if (moveFocus) view.focus();
-  view.route(params, parts, moveFocus);
+  // data-shown names the route a view has finished showing (its answer is
+  // in), so a script or test can tell a fresh view from the one before.
+  const hash = location.hash;
+  delete view.section.dataset.shown;
+  view.route(params, parts, moveFocus, () => {
+    if (location.hash === hash) view.section.dataset.shown = hash;
+  });
 }
 
 function start() {

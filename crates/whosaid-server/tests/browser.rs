@@ -270,6 +270,20 @@ async fn wait_until(client: &Client, condition: &str, what: &str) {
     }
 }
 
+/// Waits until the view `section` (a CSS selector) shows the current route
+/// with its answer in: the page sets `data-shown` to the route's hash then,
+/// so what the view showed before cannot pass for it.
+async fn wait_for_view(client: &Client, section: &str) {
+    wait_until(
+        client,
+        &format!(
+            "(s => s && !s.hidden && s.dataset.shown === location.hash)(document.querySelector('{section}'))"
+        ),
+        &format!("{section} to show the current route"),
+    )
+    .await;
+}
+
 async fn goto_route(client: &Client, server: &TestServer, route: &str) {
     client
         .goto(&format!("{}{route}", server.base))
@@ -828,12 +842,7 @@ async fn errors(client: &Client, server: &TestServer) {
     let (status, missing) = server.request("GET", "v1/actors/999999", None, "").await;
     assert_eq!(status, 404);
     goto_route(client, server, "#/actor/999999").await;
-    wait_until(
-        client,
-        "document.querySelector('#actor-output .error')",
-        "the error",
-    )
-    .await;
+    wait_for_view(client, "#view-actor").await;
     let shown = js(
         client,
         "return document.querySelector('#actor-output .error').textContent;",
@@ -890,12 +899,7 @@ async fn search(client: &Client, server: &TestServer) {
         "the search route",
     )
     .await;
-    wait_until(
-        client,
-        "document.querySelector('#search-results .result')",
-        "search results",
-    )
-    .await;
+    wait_for_view(client, "#view-search").await;
     let expected = server.get("v1/attributions?speaker=Lindqvist").await;
     let items = expected["items"].as_array().unwrap();
     assert!(
@@ -919,18 +923,7 @@ async fn search(client: &Client, server: &TestServer) {
         "#/search?q=staff&stance=denies&since=2026-03-01&until=2026-03-31",
     )
     .await;
-    wait_until(
-        client,
-        "document.querySelector('#search-form [name=stance]').value === 'denies'",
-        "the form filled from the route",
-    )
-    .await;
-    wait_until(
-        client,
-        "/match|shown/.test(document.querySelector('#search-status').textContent)",
-        "the filtered results",
-    )
-    .await;
+    wait_for_view(client, "#view-search").await;
     let expected = server
         .get("v1/attributions?q=staff&stance=denies&since=2026-03-01&until=2026-03-31")
         .await;
@@ -951,12 +944,8 @@ async fn search(client: &Client, server: &TestServer) {
 
     // Two a page: "More" adds the next page until there is none.
     goto_route(client, server, "#/search?stance=asserts&limit=2").await;
-    wait_until(
-        client,
-        "document.querySelectorAll('#search-results .result').length === 2",
-        "the first page",
-    )
-    .await;
+    wait_for_view(client, "#view-search").await;
+    assert_eq!(results_on_page(client).await.len(), 2);
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -1019,12 +1008,17 @@ async fn search(client: &Client, server: &TestServer) {
         "the first search",
     )
     .await;
-    wait_until(
+    wait_for_view(client, "#view-search").await;
+    let speaker = js(
         client,
-        "document.querySelector('#search-form [name=speaker]').value === 'Lindqvist' && document.querySelectorAll('#search-results .result-speaker').length > 0 && [...document.querySelectorAll('#search-results .result-speaker')].every(e => e.textContent === 'Oskar Lindqvist')",
-        "the first search's results again",
+        "return document.querySelector('#search-form [name=speaker]').value;",
+        vec![],
     )
     .await;
+    assert_eq!(speaker, "Lindqvist", "the form follows the route back");
+    let results = results_on_page(client).await;
+    assert_eq!(results.len(), items.len(), "{results:?}");
+    assert!(results.iter().all(|r| r["speaker"] == "Oskar Lindqvist"));
 }
 
 async fn results_on_page(client: &Client) -> Vec<Value> {
@@ -1053,12 +1047,7 @@ async fn actor_page(client: &Client, server: &TestServer) -> u64 {
         "the actor route",
     )
     .await;
-    wait_until(
-        client,
-        "document.querySelector('#actor-output h2.actor-name')",
-        "the actor page",
-    )
-    .await;
+    wait_for_view(client, "#view-actor").await;
     let hash = js(client, "return location.hash;", vec![]).await;
     let id: u64 = hash
         .as_str()
@@ -1167,22 +1156,18 @@ async fn actor_page(client: &Client, server: &TestServer) -> u64 {
 /// A result's title opens the stored article with that quote selected.
 async fn stored_document(client: &Client, server: &TestServer) {
     goto_route(client, server, "#/search?speaker=Lindqvist&stance=denies").await;
-    wait_until(
-        client,
-        "document.querySelector('#search-results .result-title')",
-        "results",
-    )
-    .await;
+    wait_for_view(client, "#view-search").await;
     let item = &server
         .get("v1/attributions?speaker=Lindqvist&stance=denies")
         .await["items"][0];
     click(client, "#search-results .result-title").await;
     wait_until(
         client,
-        "document.querySelector('#document-output .q-content.selected')",
-        "the stored article",
+        "location.hash.startsWith('#/document/')",
+        "the document route",
     )
     .await;
+    wait_for_view(client, "#view-document").await;
     let shown = js(
         client,
         r#"
@@ -1359,10 +1344,12 @@ async fn phone_width(client: &Client, server: &TestServer, actor_id: u64) {
         js(client, "location.hash = arguments[0];", vec![json!(route)]).await;
         wait_until(
             client,
-            &format!("!document.querySelector('{view}').hidden && !document.querySelector('{view}[aria-busy]') && document.querySelector('{ready}')"),
+            &format!("location.hash === {}", json!(route)),
             route,
         )
         .await;
+        wait_for_view(client, view).await;
+        wait_until(client, &format!("document.querySelector('{ready}')"), route).await;
         let widths = js(
             client,
             r#"
