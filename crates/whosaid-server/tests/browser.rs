@@ -6,9 +6,11 @@
 //! It pastes an article and checks every highlight against the record the API
 //! returns for the same text (speakers, cues, contents, stance badges, nested
 //! quotes, the author's voice, warnings), opens a quote's details with the
-//! mouse and the keyboard, searches the ledger (filters, "More", the back
-//! button), opens an actor's page and a stored article, and checks that the
-//! page has no horizontal scroll at 360 px.
+//! mouse and the keyboard, shows a chosen and a dropped file, searches the
+//! ledger (filters, "More", the back button), opens an actor's page and a
+//! stored article, checks that no view scrolls sideways at 360 px, draws a
+//! record of 240 quotes, and fails on any script error in the page. The
+//! span layout itself is checked on crafted ranges in the same browser.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them).
 //! Without them the test is skipped with the reason printed, except on CI
