@@ -1278,7 +1278,15 @@ fn walk(tree: &Tree) -> Facts {
         {
             child_flags |= IN_BYLINE;
             if facts.bylines.len() < MAX_CANDIDATES {
-                if let Some(text) = bounded_text(tree, id, 240) {
+                let text = bounded_text(tree, id, 240);
+                // An author box runs the name into a bio or a job title,
+                // each in an element of its own: the first of its texts
+                // that is a name stands for the box.
+                let whole_is_name = text.as_deref().is_some_and(|t| !clean_byline(t).is_empty());
+                let first_name = (!whole_is_name)
+                    .then(|| first_name_text(tree, id))
+                    .flatten();
+                for text in text.into_iter().chain(first_name) {
                     facts.bylines.push(Found {
                         text,
                         flags: child_flags,
@@ -1387,6 +1395,58 @@ fn raw_text(tree: &Tree, id: NodeId) -> String {
 /// The visible text of an element with whitespace collapsed, words kept
 /// apart at block boundaries; `None` when it is empty or longer than
 /// `limit` bytes (then it is a container, not a byline or a heading).
+/// Texts of an author box read for a name before giving up.
+const AUTHOR_BOX_TEXTS: usize = 3;
+
+/// The first of the first few text nodes under `id` that reads as a name
+/// of two words or more on its own ("Jane Doe" before "Jane Doe is a
+/// reporter who…"); labels such as "About the author" are passed over.
+fn first_name_text(tree: &Tree, id: NodeId) -> Option<String> {
+    let mut stack: Vec<NodeId> = vec![id];
+    let mut texts = 0;
+    let mut budget: u32 = 400;
+    while let Some(nid) = stack.pop() {
+        budget = budget.checked_sub(1)?;
+        let node = tree.get_unchecked(&nid);
+        let found = node.query(|n| match &n.data {
+            NodeData::Text { contents } => {
+                let t = contents.trim();
+                if t.is_empty() {
+                    return None;
+                }
+                texts += 1;
+                // Two words at least: a lone capitalised word in a box
+                // ("Guide", "Originally") is a label as often as a name.
+                let names = if t.len() <= 80 {
+                    clean_byline(t)
+                } else {
+                    Vec::new()
+                };
+                (!names.is_empty() && names.iter().all(|n| n.split_whitespace().nth(1).is_some()))
+                    .then(|| t.to_string())
+            }
+            NodeData::Element(el) if is_opaque(&el.name.local) || &*el.name.local == "script" => {
+                None
+            }
+            _ => {
+                let mut child = n.last_child;
+                while let Some(c) = child {
+                    stack.push(c);
+                    child = tree.get_unchecked(&c).prev_sibling().map(|s| s.id);
+                }
+                None
+            }
+        });
+        if let Some(Some(name)) = found {
+            return Some(name);
+        }
+        if texts >= AUTHOR_BOX_TEXTS {
+            return None;
+        }
+    }
+    None
+}
+
 fn bounded_text(tree: &Tree, id: NodeId, limit: usize) -> Option<String> {
     let mut out = String::new();
     let mut pending_space = false;
@@ -1570,6 +1630,26 @@ mod tests {
                     <div><strong>Contributors:</strong> Ada Stone</div><p>Body.</p></main></body></html>"#,
                 title: Some("Fog lifts"),
                 authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "an author box: its first text that is a name, not the bio after it",
+                html: r#"<html><head><title>Fog lifts</title></head><body><main><h1>Fog lifts</h1>
+                    <p>Body.</p><div class="post-author-box"><img alt=""><div>Ada Stone</div>
+                    <p>Ada Stone has covered the harbour and its weather for the paper since
+                    the spring floods, and before that wrote about ferries.</p></div></main></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "an author box's lone capitalised label is no name",
+                html: r#"<html><head><title>Fog lifts</title></head><body><main><h1>Fog lifts</h1>
+                    <p>Body.</p><div class="author-box"><span>Guide</span>
+                    <p>Our guides are written by the desk and checked by readers who know the
+                    harbour well; send corrections to the desk.</p></div></main></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
                 published: None,
             },
             Row {
