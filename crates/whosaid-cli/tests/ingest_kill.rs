@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::postgres::{admin, postgres_server, Databases};
 use common::{run, sorted_records, stderr, stdout, summary, whosaid};
 
 const PAGES: usize = 120;
@@ -173,90 +174,6 @@ fn sqlite_ledger_survives_kills() {
     kill_and_finish(corpus, &reference, &mut fresh, full_run);
 }
 
-const POSTGRES: &str = "WHOSAID_TEST_POSTGRES";
-
-/// The test server's URL. Without one the test skips, saying why, except in
-/// CI, which must run it (`.ci/run` starts a server).
-fn postgres_server() -> Option<String> {
-    match std::env::var(POSTGRES) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "{POSTGRES} is not set, and CI must run the PostgreSQL tests"
-            );
-            eprintln!("skipping: {POSTGRES} is not set (scripts/postgres-test-server.sh start)");
-            None
-        }
-    }
-}
-
-/// Runs SQL on the server's own database (databases are created and dropped
-/// from outside them).
-fn admin(server: &str, sql: &str) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
-            .await
-            .unwrap_or_else(|e| panic!("cannot connect to {server}: {e}"));
-        let connection = tokio::spawn(connection);
-        client
-            .batch_execute(sql)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-        drop(client);
-        let _ = connection.await;
-    });
-}
-
-/// `server` with its database name replaced by `name`.
-fn database_url(server: &str, name: &str) -> String {
-    let (base, query) = server.split_once('?').unwrap_or((server, ""));
-    let path_start = base
-        .find("://")
-        .and_then(|at| base[at + 3..].find('/').map(|slash| at + 3 + slash))
-        .unwrap_or(base.len());
-    let mut url = format!("{}/{name}", &base[..path_start]);
-    if !query.is_empty() {
-        url.push('?');
-        url.push_str(query);
-    }
-    url
-}
-
-/// Databases made for one test, dropped when it ends (pass or fail).
-struct Databases {
-    server: String,
-    names: Vec<String>,
-}
-
-impl Databases {
-    fn create(&mut self, label: &str) -> String {
-        let name = format!("whosaid_kill_{}_{label}", std::process::id());
-        admin(
-            &self.server,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        );
-        admin(&self.server, &format!("CREATE DATABASE {name}"));
-        self.names.push(name.clone());
-        database_url(&self.server, &name)
-    }
-}
-
-impl Drop for Databases {
-    fn drop(&mut self) {
-        for name in &self.names {
-            admin(
-                &self.server,
-                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            );
-        }
-    }
-}
-
 #[test]
 fn postgres_ledger_survives_kills() {
     let Some(server) = postgres_server() else {
@@ -265,10 +182,7 @@ fn postgres_ledger_survives_kills() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = corpus(dir.path());
     let corpus = corpus.to_str().unwrap();
-    let databases = std::cell::RefCell::new(Databases {
-        server,
-        names: Vec::new(),
-    });
+    let databases = std::cell::RefCell::new(Databases::new(server, "kill"));
     let reference = databases.borrow_mut().create("reference");
 
     let started = Instant::now();
@@ -293,10 +207,7 @@ fn postgres_going_away_is_retried_then_stops_the_run_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = corpus(dir.path());
     let corpus = corpus.to_str().unwrap();
-    let mut databases = Databases {
-        server: server.clone(),
-        names: Vec::new(),
-    };
+    let mut databases = Databases::new(server.clone(), "kill");
 
     // Connections cut mid-run: the pool reconnects (or the batch is
     // retried) and the run completes with everything stored.

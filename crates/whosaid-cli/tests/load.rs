@@ -222,3 +222,23 @@ fn a_row_whose_record_is_damaged_is_counted_and_the_rest_stored() {
     );
     assert_eq!(summary(&err), [4, 1, 0, 3]);
 }
+
+#[test]
+fn postgres_ledger_loaded_from_parquet_answers_as_the_source_and_twice_stores_nothing_new() {
+    let Some(server) = common::postgres::postgres_server() else {
+        return;
+    };
+    let e = exported();
+    let mut databases = common::postgres::Databases::new(server, "load");
+    let db = databases.create("fresh");
+    let tables = e.tables.to_str().unwrap();
+    let documents = sorted_records(&e.db).len() as u64;
+    let o = run(&["load", "--db", &db, tables]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(summary(&stderr(&o)), [documents, documents, 0, 0]);
+    assert_eq!(sorted_records(&db), sorted_records(&e.db));
+    assert_eq!(answers(&db), answers(&e.db));
+    let o = run(&["load", "--db", &db, tables]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(summary(&stderr(&o)), [documents, 0, documents, 0]);
+}

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod harness;
+pub mod postgres;
 
 use std::path::Path;
 use std::process::{Command, Output};
