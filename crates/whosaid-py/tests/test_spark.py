@@ -283,3 +283,23 @@ def test_bad_arguments_are_refused_before_spark_starts():
         job.parse_args(["--warc-list", "x", "--out", "y", "--partition-by", "month"])
     with pytest.raises(SystemExit):
         job.parse_args(["--warc-list", "x", "--out", "y", "--threads", "0"])
+
+
+def test_partition_values():
+    def record(url=None, published=None):
+        return {"source": {"url": url}, "article": {"published": published}}
+
+    cases = [
+        ("date", record(published="2026-03-14"), "2026-03-14"),
+        ("date", record(published="2026-03-14T09:30:00+01:00"), "2026-03-14"),
+        ("date", record(published="March 2026"), None),
+        ("date", record(), None),
+        ("site", record(url="https://www.Coast.example:8443/a?b=c"), "coast.example"),
+        ("site", record(url="http://user@news.example/x"), "news.example"),
+        ("site", record(url="not a url"), None),
+        ("site", record(url="http://[broken/"), None),
+        ("site", record(), None),
+        ("none", record(url="https://coast.example/", published="2026-03-14"), None),
+    ]
+    for choice, rec, want in cases:
+        assert job.partition_value(choice, rec) == want, (choice, rec)
