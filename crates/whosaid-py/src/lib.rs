@@ -466,78 +466,166 @@ fn extract_batch<'py>(
     let threads = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .min(documents.len().max(1));
-    let pool = Workers::start(threads)?;
-    let reader = Reader::new(py)?;
+    let batch = Batch {
+        pipeline: &pipeline,
+        documents: &documents,
+        kind,
+        stop_at_first_error: !return_errors,
+    };
+    let (records, failures) = if threads <= 1 {
+        batch.on_this_thread(py)?
+    } else {
+        batch.on_threads(py, threads)?
+    };
+    let mut failures = failures.into_iter();
     let mut out = Vec::with_capacity(documents.len());
-    // A chunk at a time, the GIL released for each: between chunks signal
-    // handlers run (Ctrl-C stops a long batch within a chunk's time, not at
-    // its end), a failure raises without the rest being processed, and the
-    // finished records become dicts, their JSON freed.
-    let chunk_size = threads * DOCUMENTS_PER_THREAD_PER_CHUNK;
-    for (chunk_index, chunk) in documents.chunks(chunk_size).enumerate() {
-        let results = py.detach(|| pool.run(&pipeline, chunk, kind));
-        for (offset, (document, result)) in chunk.iter().zip(results).enumerate() {
-            match result {
-                Ok(json) => out.push(reader.read(&json)?),
-                Err(reason) => {
-                    let index = chunk_index * chunk_size + offset;
-                    let err = extract_error(py, &reason, Some(index), document.label());
-                    if !return_errors {
-                        return Err(err);
-                    }
-                    out.push(err.into_value(py).into_bound(py).into_any());
+    for (index, record) in records.into_iter().enumerate() {
+        match record {
+            Some(record) => out.push(record),
+            None => {
+                // Failures come in index order and only for missing records.
+                let (failed, reason) = failures.next().unwrap_or((index, String::new()));
+                let err = extract_error(py, &reason, Some(failed), documents[failed].label());
+                if !return_errors {
+                    return Err(err);
                 }
+                out.push(err.into_value(py).into_bound(py).into_any());
             }
         }
-        py.check_signals()?;
     }
     Ok(out)
 }
 
-/// Enough documents per thread in a chunk that the wait for a chunk's
-/// slowest document costs little (a few per cent), few enough that a chunk
-/// takes a fraction of a second (news pages take milliseconds).
-const DOCUMENTS_PER_THREAD_PER_CHUNK: usize = 32;
+/// How often a thread waiting for workers wakes to let Python's signal
+/// handlers run, so that Ctrl-C stops a long batch promptly.
+const SIGNAL_CHECK: Duration = Duration::from_millis(50);
 
-/// Where a batch runs: on the calling thread, or on a rayon pool of our
-/// own for each call, never rayon's global one: a process that forks after
-/// a call (multiprocessing, PySpark's workers) would inherit a global pool
-/// whose threads did not survive the fork, and hang on it.
-enum Workers {
-    Caller,
-    Pool(rayon::ThreadPool),
+/// The records of a batch as Python objects, in item order (`None` where
+/// the item failed or was not processed), and the failures by index.
+type Outcome<'py> = (Vec<Option<Bound<'py, PyAny>>>, Vec<(usize, String)>);
+
+/// One `extract_batch` call's work.
+struct Batch<'a> {
+    pipeline: &'a Pipeline,
+    documents: &'a [Document],
+    kind: InputKind,
+    /// errors="raise": once an item fails, no item after it is started (the
+    /// ones before it still are, in case one of them fails too).
+    stop_at_first_error: bool,
 }
 
-impl Workers {
-    fn start(threads: usize) -> PyResult<Self> {
-        if threads <= 1 {
-            return Ok(Workers::Caller);
+impl Batch<'_> {
+    /// One document at a time on the calling thread, the GIL released for
+    /// each and signal handlers run between them.
+    fn on_this_thread<'py>(&self, py: Python<'py>) -> PyResult<Outcome<'py>> {
+        let reader = Reader::new(py)?;
+        let mut records = Vec::with_capacity(self.documents.len());
+        let mut failures = Vec::new();
+        for (index, document) in self.documents.iter().enumerate() {
+            match py.detach(|| run(self.pipeline, document, self.kind)) {
+                Ok(json) => records.push(Some(reader.read(&json)?)),
+                Err(reason) => {
+                    records.push(None);
+                    failures.push((index, reason));
+                    if self.stop_at_first_error {
+                        break;
+                    }
+                }
+            }
+            py.check_signals()?;
         }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("whosaid-{i}"))
-            .build()
-            .map(Workers::Pool)
-            .map_err(|e| PyValueError::new_err(format!("could not start {threads} threads: {e}")))
+        records.resize_with(self.documents.len(), || None);
+        Ok((records, failures))
     }
 
-    /// The records of the documents, in order.
-    fn run(
-        &self,
-        pipeline: &Pipeline,
-        documents: &[Document],
-        kind: InputKind,
-    ) -> Vec<Result<String, String>> {
-        use rayon::prelude::*;
-        match self {
-            Workers::Caller => documents.iter().map(|d| run(pipeline, d, kind)).collect(),
-            Workers::Pool(pool) => pool.install(|| {
-                documents
-                    .par_iter()
-                    .map(|d| run(pipeline, d, kind))
-                    .collect()
-            }),
+    /// On `threads` threads of our own, started for this call: never a
+    /// global pool, which a process that forks after a call (multiprocessing,
+    /// PySpark's workers) would inherit without its threads and hang on.
+    /// Each worker takes the next document when it is free, so one slow page
+    /// holds up nothing else; this thread turns records into dicts as they
+    /// arrive, while the workers go on, and runs signal handlers between.
+    fn on_threads<'py>(&self, py: Python<'py>, threads: usize) -> PyResult<Outcome<'py>> {
+        use crossbeam_channel as channel;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+        let count = self.documents.len();
+        let next = AtomicUsize::new(0);
+        // Items from here on are not started: the first failed index in
+        // raise mode, 0 once the caller stops the batch.
+        let stop_at = AtomicUsize::new(count);
+        let cancelled = AtomicBool::new(false);
+        let reader = Reader::new(py)?;
+        let mut records: Vec<Option<Bound<'py, PyAny>>> = Vec::with_capacity(count);
+        records.resize_with(count, || None);
+        let mut failures = Vec::new();
+
+        let worker = |sender: channel::Sender<(usize, Result<String, String>)>| loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            if index >= stop_at.load(Ordering::Relaxed) || cancelled.load(Ordering::Relaxed) {
+                return;
+            }
+            let result = run(self.pipeline, &self.documents[index], self.kind);
+            if result.is_err() && self.stop_at_first_error {
+                stop_at.fetch_min(index, Ordering::Relaxed);
+            }
+            if sender.send((index, result)).is_err() {
+                return;
+            }
+        };
+
+        let outcome = std::thread::scope(|scope| -> PyResult<()> {
+            let (sender, receiver) = channel::unbounded();
+            let mut started = 0;
+            for i in 0..threads {
+                let sender = sender.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("whosaid-{i}"))
+                    .spawn_scoped(scope, || worker(sender));
+                // Fewer threads than asked (the system refused more) still
+                // finish the batch; none at all is an error.
+                if spawned.is_ok() {
+                    started += 1;
+                }
+            }
+            drop(sender);
+            if started == 0 {
+                return Err(PyValueError::new_err(format!(
+                    "could not start any of {threads} threads"
+                )));
+            }
+            // Whatever ends the loop, the workers must be gone before the
+            // scope joins them with the GIL held: told to stop, then waited
+            // for with it released.
+            let finish = |result: PyResult<()>| {
+                if result.is_err() {
+                    stop_at.store(0, Ordering::Relaxed);
+                    cancelled.store(true, Ordering::Relaxed);
+                }
+                py.detach(|| while receiver.recv().is_ok() {});
+                result
+            };
+            loop {
+                let message = py.detach(|| receiver.recv_timeout(SIGNAL_CHECK));
+                match message {
+                    Ok((index, Ok(json))) => match reader.read(&json) {
+                        Ok(record) => records[index] = Some(record),
+                        Err(e) => return finish(Err(e)),
+                    },
+                    Ok((index, Err(reason))) => failures.push((index, reason)),
+                    Err(channel::RecvTimeoutError::Timeout) => {}
+                    Err(channel::RecvTimeoutError::Disconnected) => return Ok(()),
+                }
+                if let Err(e) = py.check_signals() {
+                    return finish(Err(e));
+                }
+            }
+        });
+        outcome?;
+        failures.sort_unstable_by_key(|(index, _)| *index);
+        if self.stop_at_first_error {
+            failures.truncate(1);
         }
+        Ok((records, failures))
     }
 }
 
