@@ -154,3 +154,20 @@ def test_ctrl_c_stops_a_long_batch(items):
         timer.cancel()
     elapsed = time.perf_counter() - start
     assert elapsed < min(1.5, expected / 3), (elapsed, expected)
+
+
+def test_the_first_failure_by_index_raises_whichever_thread_meets_it_first():
+    good = b"<p>The ferry runs again from Monday, the harbour office said.</p>"
+    batch = [good] * 60
+    batch[12] = b""
+    batch[37] = b"\x89PNG\r\n\x1a\n\x00\x00"
+    batch[55] = b""
+    for threads in (1, 2, 4, 8):
+        for _ in range(5):
+            with pytest.raises(whosaid.ExtractError) as caught:
+                whosaid.extract_batch(batch, threads=threads)
+            assert (caught.value.index, str(caught.value)) == (12, "item 12: empty input"), threads
+        out = whosaid.extract_batch(batch, threads=threads, errors="return")
+        failed = [i for i, r in enumerate(out) if isinstance(r, whosaid.ExtractError)]
+        assert failed == [12, 37, 55]
+        assert [r.index for r in out if isinstance(r, whosaid.ExtractError)] == failed
