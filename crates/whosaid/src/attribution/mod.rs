@@ -113,6 +113,7 @@ pub(crate) fn analyze_while(
         let linked = link_in_windows(text, &analysis, &spans);
         let mut tagged = engine::from_tagged(text, &analysis, &spans, &linked);
         engine::fill_sources(text, &analysis, &quotes, &mut tagged);
+        tagged.retain(|c| engine::stands_without_source(text, &analysis, c));
         let rules = std::mem::take(&mut assembly.candidates);
         assembly.candidates = engine::merge(
             &analysis,

@@ -350,6 +350,118 @@ fn the_quoted_speaker_s_own_i_want_is_not_a_nested_attribution() {
     );
 }
 
+/// A tagged candidate for the cue `cue` and the content after it, as the
+/// tagger hands them over (no source), through `fill_sources`.
+fn tagged_with_source(input: &str, cue: &str) -> (String, super::engine::Candidate) {
+    use super::engine::{self, Candidate};
+    use super::{quotes, text};
+    let article = from_plain_text(input.to_string());
+    let analysis = text::analyze(&article.text, &article.blocks);
+    let found = quotes::find_quotes(&analysis);
+    let at = article.text.find(cue).expect("cue in text");
+    let first = analysis.token_at_or_after(at);
+    let last = analysis.token_at_or_after(at + cue.len());
+    let end = analysis.tokens.len() - 1;
+    let mut cands = vec![Candidate {
+        kind: AttributionKind::Indirect,
+        source: None,
+        source_inherited: false,
+        cue: Some(first..last),
+        lemma: None,
+        addressee: None,
+        content: vec![last..end],
+        stance: Stance::Asserts,
+        parent: None,
+    }];
+    engine::fill_sources(&article.text, &analysis, &found, &mut cands);
+    (article.text.clone(), cands.remove(0))
+}
+
+#[test]
+fn a_second_verb_or_participle_takes_the_clause_subject() {
+    // (text, cue, source expected)
+    let rows: &[(&str, &str, Option<&str>)] = &[
+        (
+            "Ada Quill has met the board and criticized its plan.",
+            "criticized",
+            Some("Ada Quill"),
+        ),
+        (
+            "The mayor agreed, but also contended that the toll was low.",
+            "contended",
+            Some("The mayor"),
+        ),
+        (
+            "Tomas Brell used the ad against her, accusing her of lying.",
+            "accusing",
+            Some("Tomas Brell"),
+        ),
+        // Without a comma the noun phrase before the participle is its
+        // subject, as PolNeAR has it ("had Republicans wondering about").
+        (
+            "The plan left the council wondering about its cost.",
+            "wondering about",
+            Some("the council"),
+        ),
+    ];
+    for (input, cue, source) in rows {
+        let (text, c) = tagged_with_source(input, cue);
+        let got = c.source.map(|r| {
+            let a = super::text::analyze(&text, &from_plain_text(text.clone()).blocks);
+            text[a.tokens[r.start].start..a.tokens[r.end - 1].end].to_string()
+        });
+        assert_eq!(got.as_deref(), *source, "{input:?}");
+    }
+}
+
+#[test]
+fn a_tagged_cue_without_a_source_stands_only_when_impersonal() {
+    use super::engine::{stands_without_source, Candidate};
+    // (text, cue, kept without a source)
+    let rows: &[(&str, &str, bool)] = &[
+        (
+            "The bridge is expected to open in May.",
+            "is expected",
+            true,
+        ),
+        ("It seemed that the ferry would stop.", "seemed", true),
+        (
+            "Rising tolls, criticizing the council.",
+            "criticizing",
+            false,
+        ),
+    ];
+    for (input, cue, kept) in rows {
+        let article = from_plain_text(input.to_string());
+        let analysis = super::text::analyze(&article.text, &article.blocks);
+        let at = article.text.find(cue).expect("cue in text");
+        let first = analysis.token_at_or_after(at);
+        let last = analysis.token_at_or_after(at + cue.len());
+        let mut c = Candidate {
+            kind: AttributionKind::Indirect,
+            source: None,
+            source_inherited: false,
+            cue: Some(first..last),
+            lemma: None,
+            addressee: None,
+            content: vec![last..analysis.tokens.len()],
+            stance: Stance::Asserts,
+            parent: None,
+        };
+        assert_eq!(
+            stands_without_source(&article.text, &analysis, &c),
+            *kept,
+            "{input:?}"
+        );
+        // With a source any cue stands.
+        c.source = Some(0..1);
+        assert!(
+            stands_without_source(&article.text, &analysis, &c),
+            "{input:?}"
+        );
+    }
+}
+
 #[test]
 fn nested_quotes_and_pronouns_resolve() {
     let text = "Judge Mira Tal questioned Governor Piet Arno on Monday.\n“Every time he sees me he says, ‘I did nothing wrong,’ and I believe him,” Tal said.";
