@@ -369,7 +369,7 @@ fn tagged_with_source(input: &str, cue: &str) -> (String, super::engine::Candida
         cue: Some(first..last),
         lemma: None,
         addressee: None,
-        content: vec![last..end],
+        content: std::iter::once(last..end).collect(),
         stance: Stance::Asserts,
         parent: None,
     }];
@@ -444,7 +444,7 @@ fn a_tagged_cue_without_a_source_stands_only_when_impersonal() {
             cue: Some(first..last),
             lemma: None,
             addressee: None,
-            content: vec![last..analysis.tokens.len()],
+            content: std::iter::once(last..analysis.tokens.len()).collect(),
             stance: Stance::Asserts,
             parent: None,
         };
