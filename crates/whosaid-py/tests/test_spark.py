@@ -307,3 +307,27 @@ def test_partition_values():
     ]
     for choice, rec, want in cases:
         assert job.partition_value(choice, rec) == want, (choice, rec)
+
+
+def test_unreadable_files_are_named_counted_and_the_job_goes_on(outputs):
+    tmp = outputs["tmp"]
+    good = next(line for line in (tmp / "warcs.txt").read_text().splitlines() if line.endswith(".warc"))
+    listing = tmp / "mixed.txt"
+    listing.write_text(f"{tmp / 'missing.warc.gz'}\n{listing}\n{good}\n")
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
+    args = [sys.executable, "-m", "whosaid.spark", "--master", "local[1]"]
+    done = run(args + ["--warc-list", str(listing), "--out", str(tmp / "mixed-out")], env=env)
+    err = done.stderr.decode()
+    assert f"whosaid: {tmp / 'missing.warc.gz'}: No such file" in err, err[-3000:]
+    assert f"whosaid: {listing}: at byte 0: not a WARC file" in err, err[-3000:]
+    files, documents, failed = counts(summary(err, "whosaid: files "), ["files", "documents", "failed"])
+    assert (files, failed) == (3, 2) and documents == 5, err[-3000:]
+
+    missing = subprocess.run(
+        args + ["--warc-list", str(tmp / "no-such-list.txt"), "--out", str(tmp / "never")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=600,
+    )
+    err = missing.stderr.decode()
+    assert missing.returncode == 2, err[-3000:]
+    assert "no-such-list.txt: cannot read the WARC list: Input path does not exist" in err, err[-3000:]
+    assert not (tmp / "never").exists()

@@ -263,7 +263,18 @@ def _schema(columns: Sequence[Tuple[str, str]], partition: Optional[str]):
 def read_warc_list(spark, list_path: str) -> List[str]:
     """The WARC paths named in the list file (read through Spark, so that the
     list itself may live on any file system Spark reads)."""
-    lines = spark.sparkContext.textFile(list_path, minPartitions=1).collect()
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import AnalysisException
+
+    try:
+        lines = spark.sparkContext.textFile(list_path, minPartitions=1).collect()
+    except Py4JJavaError as e:
+        # The Java exception's own message ("Input path does not exist: ..."),
+        # not the stack trace around it.
+        reason = e.java_exception.getMessage() or type(e).__name__
+        raise ValueError(f"{list_path}: cannot read the WARC list: {reason}") from None
+    except AnalysisException as e:
+        raise ValueError(f"{list_path}: cannot read the WARC list: {e}") from None
     return [
         line.strip()
         for line in lines
