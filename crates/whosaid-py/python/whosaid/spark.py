@@ -3,10 +3,11 @@
 Run it with the same arguments on a laptop and on a cluster::
 
     python -m whosaid.spark --warc-list warcs.txt --out tables/ [--partition-by date]
-    spark-submit --master yarn -m whosaid.spark ...   # or: spark-submit path/to/spark.py ...
+    spark-submit --master yarn "$(python -c 'import whosaid.spark as m; print(m.__file__)')" \
+        --warc-list warcs.txt --out hdfs:///whosaid/tables --partition-by date
 
-``--warc-list`` is a text file with one WARC path or URL per line (blank
-lines and ``#`` comments skipped). Each file is one Spark task: it is read
+``--warc-list`` is a text file (on any file system Spark reads) with one
+WARC file path per line (blank lines and ``#`` comments skipped). Each file is one Spark task: it is read
 on an executor by the package's own WARC reader (the same reader and the
 same rule for which records are pages as ``whosaid ingest``), its pages are
 extracted with ``extract_batch``, and the rows go straight to Parquet. No
@@ -31,6 +32,9 @@ host without ``www.``); readers see it as one more column, the files hold
 the export's columns only. A document whose bytes occur twice in the input
 is written twice (``whosaid load`` stores it once); drop duplicates on
 ``sha256`` when that matters.
+
+The summary line's ``failed`` counts pages and file parts that could not be
+read, once per task attempt (a task Spark retries counts again).
 
 The package must be installed on every executor (``pip install`` the same
 wheel, or ship a packed virtual environment with ``--archives``).
