@@ -3,7 +3,7 @@
 Run it with the same arguments on a laptop and on a cluster::
 
     python -m whosaid.spark --warc-list warcs.txt --out tables/ [--partition-by date]
-    spark-submit --master yarn "$(python -c 'import whosaid.spark as m; print(m.__file__)')" \
+    spark-submit --master yarn "$(python -c 'import whosaid.spark as m; print(m.__file__)')" \\
         --warc-list warcs.txt --out hdfs:///whosaid/tables --partition-by date
 
 ``--warc-list`` is a text file (on any file system Spark reads) with one
