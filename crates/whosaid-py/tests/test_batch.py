@@ -171,3 +171,12 @@ def test_the_first_failure_by_index_raises_whichever_thread_meets_it_first():
         failed = [i for i, r in enumerate(out) if isinstance(r, whosaid.ExtractError)]
         assert failed == [12, 37, 55]
         assert [r.index for r in out if isinstance(r, whosaid.ExtractError)] == failed
+
+
+def test_an_error_from_the_items_iterator_propagates():
+    def items():
+        yield b"<p>The ferry runs again from Monday, the harbour office said.</p>"
+        raise RuntimeError("the source went away")
+
+    with pytest.raises(RuntimeError, match="the source went away"):
+        whosaid.extract_batch(items())
