@@ -180,3 +180,14 @@ def test_an_error_from_the_items_iterator_propagates():
 
     with pytest.raises(RuntimeError, match="the source went away"):
         whosaid.extract_batch(items())
+
+
+def test_a_returned_error_survives_pickling():
+    """multiprocessing and Spark pickle what a worker returns."""
+    import pickle
+
+    error = whosaid.extract_batch([{"data": b"", "path": "empty.html"}], errors="return")[0]
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is whosaid.ExtractError
+    assert (str(copy), copy.reason, copy.index, copy.path) == (
+        "item 0: empty.html: empty input", "empty input", 0, "empty.html")
