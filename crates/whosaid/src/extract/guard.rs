@@ -803,6 +803,9 @@ struct Scan<'a, 'l> {
     attributes: Vec<AttrSpan>,
     /// The start tag just read opened an svg element in HTML content.
     svg_opened: bool,
+    /// Name hashes of `pre` and `listing`, whose whitespace is kept.
+    pre: u64,
+    listing: u64,
 }
 
 /// Whether a raw-text element's body is code that no stage reads: a style,
@@ -837,6 +840,8 @@ impl<'a, 'l> Scan<'a, 'l> {
             strip_code: false,
             attributes: Vec::new(),
             svg_opened: false,
+            pre: read_name(b"pre", 0).hash,
+            listing: read_name(b"listing", 0).hash,
         }
     }
 
@@ -845,8 +850,13 @@ impl<'a, 'l> Scan<'a, 'l> {
         let mut at = 0;
         while let Some(offset) = memchr(b'<', &bytes[at..]) {
             let lt = at + offset;
-            if lt > at && !self.reconstruct(at) {
-                return;
+            if lt > at {
+                if self.strip_code && lt - at > 1 && self.copied <= at {
+                    self.shorten_blank(bytes, at, lt);
+                }
+                if !self.reconstruct(at) {
+                    return;
+                }
             }
             let next = match self.markup(bytes, lt) {
                 Some(next) => next,
@@ -912,6 +922,22 @@ impl<'a, 'l> Scan<'a, 'l> {
                 Some(next)
             }
             _ => Some(lt + 1),
+        }
+    }
+
+    /// Shortens whitespace between two tags to its first character, outside
+    /// preformatted text. Indentation makes a text node of its own between
+    /// every two tags, and reading it costs the parser and both stages for
+    /// every byte; one space separates the words around it the same way.
+    fn shorten_blank(&mut self, bytes: &[u8], from: usize, to: usize) {
+        if !bytes[from..to].iter().all(|&c| is_space(c)) {
+            return;
+        }
+        let preformatted = [self.pre, self.listing]
+            .iter()
+            .any(|hash| self.by_name.get(hash).is_some_and(|open| !open.is_empty()));
+        if !preformatted {
+            self.replace(from + 1, to, "");
         }
     }
 
@@ -1554,6 +1580,26 @@ mod tests {
             guard(html, &limits(512, 1000)).html,
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn extraction_guard_shortens_whitespace_between_tags_outside_pre() {
+        let rows: &[(&str, &str)] = &[
+            ("<div>\n    <p>a</p>\n\n  </div>", "<div>\n<p>a</p>\n</div>"),
+            ("<p>a  b</p> <p>c</p>", "<p>a  b</p> <p>c</p>"),
+            ("<b>x</b>\t\t<i>y</i>", "<b>x</b>\t<i>y</i>"),
+            (
+                "<pre>\n  <b>x</b>\n    <i>y</i></pre>\n  <p>z</p>",
+                "<pre>\n  <b>x</b>\n    <i>y</i></pre>\n<p>z</p>",
+            ),
+        ];
+        for (html, want) in rows {
+            assert_eq!(
+                guard_for_extraction(html, &limits(512, 1000)).html,
+                *want,
+                "{html}"
+            );
+        }
     }
 
     #[test]
