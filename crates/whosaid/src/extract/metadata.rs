@@ -13,6 +13,7 @@ use super::jsonld;
 use super::meta_authors::{clean_authors, clean_byline, push_name};
 use super::meta_title::{choose_title, site_from_title, title_key};
 use super::Metadata;
+use crate::hashing::PrehashedMap;
 
 /// Inside an `<article>`, `<main>` or an element typed as an article.
 const IN_ARTICLE: u8 = 1;
@@ -995,6 +996,8 @@ fn walk(tree: &Tree) -> Facts {
     let mut facts = Facts::default();
     let mut stack: Vec<(NodeId, u8)> = vec![(tree.root_id(), 0)];
     let mut class_buf = String::new();
+    // `classify` of each class attribute value seen, by a hash of the value.
+    let mut class_masks: PrehashedMap<u16> = PrehashedMap::default();
     let mut order: u32 = 0;
     // What the previous short text labels ("Last updated:", "Written by"),
     // for a date or name in an element of its own after it.
@@ -1169,18 +1172,30 @@ fn walk(tree: &Tree) -> Facts {
             r.split_whitespace()
                 .any(|r| r.eq_ignore_ascii_case("author"))
         });
-        class_buf.clear();
-        for key in [local_name!("class"), local_name!("id")] {
-            if let Some(v) = attr(&key) {
-                class_buf.push(' ');
-                class_buf.push_str(v);
-            }
-        }
-        class_buf.make_ascii_lowercase();
+        // No needle holds a space, so class and id are read apart, and the
+        // class (repeated on every card and menu item) once per page.
         let class_mask = if name == "body" || name == "html" {
             0
         } else {
-            classify(class_buf.as_bytes())
+            let class = attr(&local_name!("class")).map_or(0, |v| {
+                let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+                for &c in v.as_bytes() {
+                    hash = (hash ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+                }
+                *class_masks.entry(hash).or_insert_with(|| {
+                    class_buf.clear();
+                    class_buf.push_str(v);
+                    class_buf.make_ascii_lowercase();
+                    classify(class_buf.as_bytes())
+                })
+            });
+            let id = attr(&local_name!("id")).map_or(0, |v| {
+                class_buf.clear();
+                class_buf.push_str(v);
+                class_buf.make_ascii_lowercase();
+                classify(class_buf.as_bytes())
+            });
+            class | id
         };
         // An article element is never boilerplate, whatever its class says
         // ("newsletter-post").
