@@ -35,7 +35,6 @@
 //! Hidden holders are read only when the visible page has no article:
 //! script-rendered pages park the whole article in one.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use dom_query::Document;
@@ -771,8 +770,14 @@ fn cut_teaser_tail(blocks: &[RawBlock], weights: &[f32], kept: &mut Vec<usize>) 
 /// raw text). Two similar paragraphs are both kept: articles repeat
 /// themselves on purpose.
 fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
-    let mut seen_shingles: PrehashedMap<usize> = HashMap::default();
-    let mut seen_texts: HashSet<&str> = HashSet::new();
+    // Sized for the page's words up front: growing it rehashes every
+    // shingle again.
+    let words_estimate: usize = kept.iter().map(|&i| blocks[i].text.len() / 6).sum();
+    let mut seen_shingles: PrehashedMap<usize> =
+        PrehashedMap::with_capacity_and_hasher(words_estimate, Default::default());
+    // Runs by a hash of their words: runs are spaced by single spaces, so
+    // equal words are equal texts.
+    let mut seen_texts: PrehashedMap<()> = PrehashedMap::default();
     // Reused for every run: this looks at every kept run of the page.
     let mut word_hashes: Vec<u64> = Vec::new();
     let mut shingles: Vec<u64> = Vec::new();
@@ -798,8 +803,13 @@ fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
         }
         // The same paragraph twice is a page's second copy (mobile and
         // desktop layouts, a standfirst repeated as a summary).
-        if words >= 10 && !seen_texts.insert(t) {
-            return false;
+        if words >= 10 {
+            let text_key = word_hashes.iter().fold(0u64, |k, &h| {
+                (k.rotate_left(5) ^ h).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            });
+            if seen_texts.insert(text_key, ()).is_some() {
+                return false;
+            }
         }
         shingles.clear();
         shingles.extend(word_hashes.windows(3).map(|w| {
