@@ -207,7 +207,8 @@ if [[ $profile == 1 ]]; then
             echo "by stage (inclusive; stages nest: attribution includes the tagger):"
             children=$(perf report -i "$out/perf.data" --children --sort sym --stdio -g none 2>/dev/null)
             while IFS='|' read -r label symbol; do
-                share=$(grep -F -m 1 -- "$symbol" <<<"$children" | awk '{print $1}')
+                # A symbol renamed since is shown as "?", not the end of the script.
+                share=$(grep -F -m 1 -- "$symbol" <<<"$children" | awk '{print $1}' || true)
                 printf '  %-48s %s\n' "$label" "${share:-?}"
             done <<'STAGES'
 reader: read_inputs|whosaid::ingest::read_inputs
@@ -217,8 +218,8 @@ workers: Pipeline::process|whosaid::pipeline::Pipeline::process
 workers: HTML parse (html5ever into dom_query)|<dom_query::document::Document as core::convert::From<T>>::from
 workers: content stage|whosaid::extract::content::extract
 workers: metadata stage|whosaid::extract::metadata::extract
-workers: attribution stage|whosaid::attribution::analyze_with
-workers: attribution tagger|whosaid::attribution::tagger::tag
+workers: attribution stage|whosaid::attribution::analyze_
+workers: attribution tagger|whosaid::attribution::tagger::Tagger::tag_
 writer: write_documents|whosaid::ingest::write_documents
 writer: put_batch|as whosaid_store::Store>::put_batch
 writer: SQLite statements (sqlite3_step)|] sqlite3_step
