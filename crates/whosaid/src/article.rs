@@ -8,7 +8,7 @@ use crate::record::{Article, Block, BlockKind};
 
 /// Joins extracted blocks with blank lines, collapsing inner whitespace.
 pub fn from_extraction(meta: Metadata, blocks: Vec<(BlockKind, String)>) -> Article {
-    let mut text = String::new();
+    let mut text = String::with_capacity(blocks.iter().map(|(_, raw)| raw.len() + 2).sum());
     let mut out = Vec::with_capacity(blocks.len());
     for (kind, raw) in blocks {
         let before = text.len();
@@ -43,18 +43,36 @@ pub fn from_extraction(meta: Metadata, blocks: Vec<(BlockKind, String)>) -> Arti
 fn push_collapsed(out: &mut String, raw: &str) {
     let mut pending_space = false;
     let start = out.len();
-    for c in raw.chars() {
-        if c.is_whitespace() || c == '\u{200B}' || c == '\u{FEFF}' {
-            pending_space = true;
-        } else if c.is_control() {
-            continue;
+    let bytes = raw.as_bytes();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        // Visible ASCII, most of any text, is copied a run at a time.
+        let (visible, end) = if (0x21..0x7f).contains(&b) {
+            let mut end = at + 1;
+            while bytes.get(end).is_some_and(|c| (0x21..0x7f).contains(c)) {
+                end += 1;
+            }
+            (true, end)
         } else {
+            let Some(c) = raw.get(at..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            if c.is_whitespace() || c == '\u{200B}' || c == '\u{FEFF}' {
+                pending_space = true;
+            }
+            (
+                !c.is_whitespace() && !c.is_control() && c != '\u{200B}' && c != '\u{FEFF}',
+                at + c.len_utf8(),
+            )
+        };
+        if visible {
             if pending_space && out.len() > start {
                 out.push(' ');
             }
             pending_space = false;
-            out.push(c);
+            out.push_str(&raw[at..end]);
         }
+        at = end;
     }
 }
 
@@ -187,6 +205,23 @@ mod tests {
             assert!(!a.text[b.start..b.end].contains('\n'));
         }
         assert_eq!(&a.text[a.blocks[1].start..a.blocks[1].end], "One two three");
+    }
+
+    #[test]
+    fn whitespace_collapses_and_controls_vanish() {
+        let rows: &[(&str, &str)] = &[
+            ("", ""),
+            ("  a  ", "a"),
+            ("a\u{200B}b", "a b"),
+            ("a\u{7}b \u{FEFF} c", "ab c"),
+            ("Zoë\u{a0}\u{a0}said: “yes”\r\n", "Zoë said: “yes”"),
+            ("x\u{2003}y\u{7f}z", "x yz"),
+        ];
+        for (raw, want) in rows {
+            let mut out = String::new();
+            push_collapsed(&mut out, raw);
+            assert_eq!(out, *want, "{raw:?}");
+        }
     }
 
     #[test]
