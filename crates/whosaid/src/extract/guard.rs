@@ -23,7 +23,11 @@
 //! reads them, and on news pages they are often half the bytes, which the
 //! parser would otherwise tokenise character by character. For the same
 //! reason it empties `<svg>` images (when nothing inside leaves SVG) and
-//! drops attributes that no stage reads (`data-*`, `srcset`, `src`...).
+//! `<nav>` menus closed by their own end tag (leaving the count of their
+//! elements in [`NAV_ELEMENTS_ATTRIBUTE`], which the metadata stage's
+//! distances count), shortens whitespace between tags to one character
+//! outside `<pre>`, and drops attributes that no stage reads (`data-*`,
+//! `srcset`, `src`...).
 //!
 //! With [`guard`], every other page comes back borrowed, untouched (all 711 WCXB dev pages
 //! do, even at a quarter of the default depth limit). The model of the tree
@@ -611,6 +615,11 @@ fn tag_end_with(
     }
 }
 
+/// Set by [`guard_for_extraction`] on a `nav` whose content it dropped:
+/// how many elements were in it. (Pages' own `data-` attributes are
+/// dropped before parsing, so none can pose as this one.)
+pub const NAV_ELEMENTS_ATTRIBUTE: &str = "data-whosaid-elements";
+
 /// Attributes that some stage reads (or that change how html5ever builds
 /// the tree: `type` on inputs in tables, `color`/`face`/`size` on a `font`
 /// in SVG, `encoding` on MathML's `annotation-xml`). The extraction guard
@@ -806,6 +815,13 @@ struct Scan<'a, 'l> {
     /// Name hashes of `pre` and `listing`, whose whitespace is kept.
     pre: u64,
     listing: u64,
+    nav: u64,
+    /// The start tag just read opened a `nav` element in HTML content.
+    nav_opened: bool,
+    /// Open `nav` elements whose content goes if their end tag closes
+    /// them: stack index, the length of `out` after the start tag, and
+    /// the start tags seen before it.
+    navs: Vec<(u32, usize, usize)>,
 }
 
 /// Whether a raw-text element's body is code that no stage reads: a style,
@@ -842,6 +858,9 @@ impl<'a, 'l> Scan<'a, 'l> {
             svg_opened: false,
             pre: read_name(b"pre", 0).hash,
             listing: read_name(b"listing", 0).hash,
+            nav: read_name(b"nav", 0).hash,
+            nav_opened: false,
+            navs: Vec::new(),
         }
     }
 
@@ -919,6 +938,14 @@ impl<'a, 'l> Scan<'a, 'l> {
                 if self.strip_code && self.svg_opened {
                     return Some(self.empty_svg(bytes, next));
                 }
+                if self.strip_code && self.nav_opened && self.copied <= next {
+                    // Everything up to here is in `out`, so that the
+                    // content can be taken back out at the end tag.
+                    self.replace(next, next, "");
+                    let out_len = self.out.as_ref().map_or(0, String::len);
+                    self.navs
+                        .push((self.stack.len() as u32 - 1, out_len, self.start_tags));
+                }
                 Some(next)
             }
             _ => Some(lt + 1),
@@ -990,6 +1017,7 @@ impl<'a, 'l> Scan<'a, 'l> {
         name: &TagName,
     ) -> Option<usize> {
         self.svg_opened = false;
+        self.nav_opened = false;
         self.start_tags += 1;
         if self.start_tags > self.limits.max_dom_nodes {
             self.cut_at(lt);
@@ -1064,6 +1092,7 @@ impl<'a, 'l> Scan<'a, 'l> {
             special: info.special,
         });
         self.svg_opened = kept && html_context && info.kind == Kind::Svg && !self_closing;
+        self.nav_opened = kept && html_context && name.hash == self.nav;
         Some(end)
     }
 
@@ -1308,6 +1337,23 @@ impl<'a, 'l> Scan<'a, 'l> {
             return;
         };
         let open = self.stack[index as usize];
+        if self.navs.last().is_some_and(|&(i, _, _)| i == index) && name.hash == self.nav {
+            // Menus: the content stage skips a nav and the metadata stage
+            // only counts its elements (distances between a date and the
+            // title are counted in elements), and on news pages navs are
+            // a sixth of the bytes. The count stays, in an attribute.
+            if let (Some(&(_, out_len, tags_before)), Some(out)) =
+                (self.navs.last(), self.out.as_mut())
+            {
+                let elements = self.start_tags - tags_before;
+                out.truncate(out_len);
+                if elements > 0 && out.ends_with('>') && !out.ends_with("/>") {
+                    out.truncate(out_len - 1);
+                    out.push_str(&format!(" {NAV_ELEMENTS_ATTRIBUTE}=\"{elements}\">"));
+                }
+                self.copied = lt;
+            }
+        }
         if !open.kept {
             // Formatting tags are dropped without a space (see start_tag).
             let with = if name.info.formatting && (index as usize) < self.limits.max_dom_depth {
@@ -1355,6 +1401,13 @@ impl<'a, 'l> Scan<'a, 'l> {
     /// Pops the current node off the stack and the position maps only.
     fn unlink_top(&mut self) -> Option<Open> {
         let open = self.stack.pop()?;
+        if self
+            .navs
+            .last()
+            .is_some_and(|&(i, _, _)| i as usize == self.stack.len())
+        {
+            self.navs.pop();
+        }
         if let Some(v) = self.by_name.get_mut(&open.hash) {
             v.pop();
         }
@@ -1592,6 +1645,35 @@ mod tests {
                 "<pre>\n  <b>x</b>\n    <i>y</i></pre>\n  <p>z</p>",
                 "<pre>\n  <b>x</b>\n    <i>y</i></pre>\n<p>z</p>",
             ),
+        ];
+        for (html, want) in rows {
+            assert_eq!(
+                guard_for_extraction(html, &limits(512, 1000)).html,
+                *want,
+                "{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn extraction_guard_empties_navs_closed_by_their_end_tag() {
+        let rows: &[(&str, &str)] = &[
+            (
+                "<nav class=\"menu\"><ul><li><a href=\"/a\">A</a><li>B</ul></nav><p>x</p>",
+                "<nav class=\"menu\" data-whosaid-elements=\"4\"></nav><p>x</p>",
+            ),
+            // Text alone: nothing to count.
+            ("<nav>Home</nav>", "<nav></nav>"),
+            (
+                "<nav><nav><b>i</b></nav><i>o</i></nav>",
+                "<nav data-whosaid-elements=\"3\"></nav>",
+            ),
+            // Closed by its parent's end tag, or never: left as it is.
+            (
+                "<div><nav><a>A</a></div><p>x</p>",
+                "<div><nav><a>A</a></div><p>x</p>",
+            ),
+            ("<nav><a>A</a>", "<nav><a>A</a>"),
         ];
         for (html, want) in rows {
             assert_eq!(

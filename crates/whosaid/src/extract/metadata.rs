@@ -1155,7 +1155,16 @@ fn walk(tree: &Tree) -> Facts {
             "main" => child_flags = (child_flags | IN_ARTICLE) & !IN_NOISE,
             "article" => child_flags |= IN_ARTICLE,
             "header" => child_flags |= IN_HEADER,
-            "nav" | "footer" => child_flags |= IN_NOISE,
+            "nav" | "footer" => {
+                child_flags |= IN_NOISE;
+                // The elements of a menu the guard emptied still count.
+                let dropped = el
+                    .attrs
+                    .iter()
+                    .find(|a| &*a.name.local == super::guard::NAV_ELEMENTS_ATTRIBUTE)
+                    .and_then(|a| a.value.parse::<u32>().ok());
+                order = order.saturating_add(dropped.unwrap_or(0));
+            }
             // Inside an article an aside is often the post's own meta box
             // (date, author); outside it, a sidebar.
             "aside" if flags & IN_ARTICLE == 0 => child_flags |= IN_NOISE,
