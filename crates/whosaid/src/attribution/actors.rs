@@ -426,7 +426,7 @@ const ORG_WORDS: &[&str] = &[
     "centre",
 ];
 
-const PLACES: &[&str] = &[
+pub(crate) const PLACES: &[&str] = &[
     "russia",
     "united states",
     "u.s.",

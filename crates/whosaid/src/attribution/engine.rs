@@ -87,6 +87,7 @@ struct Ctx<'a> {
 /// Runs every rule over the analysed text.
 pub fn assemble(text: &str, analysis: &Analysis, quotes: &Quotes) -> Assembly {
     let mut ctx = Ctx::new(text, analysis, quotes);
+    ctx.speaker_prefixes();
     ctx.direct_quotes();
     ctx.according_to();
     ctx.headlines();
@@ -650,6 +651,182 @@ impl<'a> Ctx<'a> {
             r.start += 1;
         }
         r
+    }
+
+    // -----------------------------------------------------------------
+    // 0. Transcripts: "WALLACE: …", "Pat Caddell: …"
+
+    /// The speaker named at the start of paragraph `p` before a colon
+    /// (`"PENCE: Well, look, …`): the name's tokens and the colon. One to
+    /// four capitalised words (titles' periods allowed), after an opening
+    /// quotation mark at most, then a sentence of at least four words.
+    /// Labels ("UPDATE:", "The Latest:", "Editor's Note:", "Q:") are not
+    /// speakers; single letters are left out because PolNeAR does not mark
+    /// Q-and-A interviews so.
+    fn speaker_prefix(&self, p: usize) -> Option<(Range<usize>, usize)> {
+        const LABELS: &[&str] = &[
+            "update",
+            "updated",
+            "video",
+            "watch",
+            "email",
+            "note",
+            "editor’s",
+            "editor's",
+            "photo",
+            "photos",
+            "related",
+            "read",
+            "latest",
+            "source",
+            "sources",
+            "correction",
+            "clarification",
+            "name",
+            "age",
+            "city",
+            "advertisement",
+            "listen",
+            "transcript",
+            "pledged",
+            "superdelegates",
+            "breaking",
+            "exclusive",
+            "poll",
+            "warning",
+            "opinion",
+            "analysis",
+            "editorial",
+            "live",
+            "wow",
+            "look",
+            "revealed",
+            "boom",
+            "busted",
+            "bombshell",
+            "so",
+            "contributing",
+            "paid",
+            "just",
+            "big",
+            "by",
+        ];
+        let para = &self.a.paragraphs[p];
+        let mut i = para.tokens.start;
+        if self.is_quote_mark(i) {
+            i += 1;
+        }
+        let name_start = i;
+        let mut words = 0;
+        while i < para.tokens.end && words <= 4 {
+            let t = self.tok(i);
+            match t.kind {
+                TokenKind::Word if t.shape != Shape::Lower => {
+                    if lexicon::is_in(self.word(i), LABELS) {
+                        return None;
+                    }
+                    words += 1;
+                }
+                TokenKind::Punct if self.word(i) == "." && words > 0 => {}
+                TokenKind::Punct if self.word(i) == ":" => break,
+                _ => return None,
+            }
+            i += 1;
+        }
+        if words == 0 || words > 4 || !self.is_punct(i, ":") {
+            return None;
+        }
+        // "Iowa: Tim Albrecht, Brad Anderson, …" lists, not speech.
+        let name_text = self
+            .text
+            .get(self.tok(name_start).start..self.tok(i - 1).end);
+        if name_text.is_some_and(|n| lexicon::is_in(n, super::actors::PLACES)) {
+            return None;
+        }
+        if i - name_start == 1 && self.word(name_start).chars().count() < 2 {
+            return None;
+        }
+        let after = i + 1..para.tokens.end;
+        let opens_with_word = self
+            .a
+            .tokens
+            .get(after.start)
+            .is_some_and(|t| t.kind == TokenKind::Word || t.quote().is_some());
+        let word_count = after.clone().filter(|&j| self.tok(j).is_word()).count();
+        (opens_with_word && word_count >= 4).then_some((name_start..i, i))
+    }
+
+    /// Turns of a transcript, and "Name: …" headlines: the speaker, the
+    /// colon as the cue (as PolNeAR marks them) and the rest of the
+    /// paragraph. Paragraphs after it that reopen the quotation without a
+    /// speaker of their own go on with the same turn. The quotation marks
+    /// around the turns are then this attribution's, not a quote to
+    /// attribute again.
+    fn speaker_prefixes(&mut self) {
+        let count = self.a.paragraphs.len();
+        let mut p = 0;
+        while p < count {
+            let Some((name, colon)) = self.speaker_prefix(p) else {
+                p += 1;
+                continue;
+            };
+            let para = &self.a.paragraphs[p];
+            let heading = para.kind == BlockKind::Heading;
+            let reopened = self.is_quote_mark(para.tokens.start);
+            let mut content = vec![self.trim(colon + 1..para.tokens.end)];
+            let mut next = p + 1;
+            while reopened && next < count && next - p <= 10 {
+                let np = &self.a.paragraphs[next];
+                let first_word = np.tokens.start + 1;
+                let continues = self.is_quote_mark(np.tokens.start)
+                    && first_word < np.tokens.end
+                    && self.tok(first_word).kind == TokenKind::Word
+                    // Any "Name:" or "Label:" opening starts something else.
+                    && !(np.tokens.start..np.tokens.end.min(np.tokens.start + 7))
+                        .any(|j| self.is_punct(j, ":"));
+                if !continues {
+                    break;
+                }
+                content.push(self.trim(first_word..np.tokens.end));
+                next += 1;
+            }
+            content.retain(|r| !r.is_empty());
+            if content.is_empty() {
+                p += 1;
+                continue;
+            }
+            let end = self.a.paragraphs[next - 1].tokens.end;
+            for qi in 0..self.quotes.quotes.len() {
+                let q = &self.quotes.quotes[qi];
+                if q.parent.is_none() && q.open >= para.tokens.start && q.open < end {
+                    self.quote_done[qi] = true;
+                }
+            }
+            let id = self.push(Candidate {
+                kind: if heading {
+                    AttributionKind::Headline
+                } else {
+                    AttributionKind::Direct
+                },
+                source: Some(name),
+                source_inherited: false,
+                cue: Some(colon..colon + 1),
+                lemma: Some("say"),
+                addressee: None,
+                content,
+                stance: Stance::Asserts,
+                parent: None,
+            });
+            for qi in 0..self.quotes.quotes.len() {
+                if self.quote_done[qi] && self.quote_candidate[qi].is_none() {
+                    let q = &self.quotes.quotes[qi];
+                    if q.open >= self.a.paragraphs[p].tokens.start && q.open < end {
+                        self.quote_candidate[qi] = Some(id);
+                    }
+                }
+            }
+            p = next;
+        }
     }
 
     // -----------------------------------------------------------------

@@ -463,6 +463,31 @@ fn a_tagged_cue_without_a_source_stands_only_when_impersonal() {
 }
 
 #[test]
+fn transcript_turns_are_attributions_of_their_speakers() {
+    let text = "Partial transcript as follows:\n\n\"QUILL: Let us start with the bridge. Why close it now?\n\n\"BRELL: Well, look, the deck is rusting.\n\n\"It will not last another winter, and that is the fact.\n\n\"UPDATE: The council voted on Thursday night.\"\n";
+    let (_, found) = run(text);
+    let turns: Vec<_> = found
+        .attributions
+        .iter()
+        .filter(|a| a.cue.as_ref().is_some_and(|c| c.text == ":"))
+        .collect();
+    let speakers: Vec<_> = turns
+        .iter()
+        .map(|a| a.speaker.as_ref().map(|s| s.text.as_str()))
+        .collect();
+    // A label ("UPDATE:") is no speaker.
+    assert_eq!(
+        speakers,
+        [Some("QUILL"), Some("BRELL")],
+        "{:#?}",
+        found.attributions
+    );
+    // A paragraph that reopens the quote without a speaker goes on.
+    assert_eq!(turns[1].content.spans.as_ref().map(Vec::len), Some(2));
+    assert!(turns[1].content.text.starts_with("Well, look"));
+}
+
+#[test]
 fn nested_quotes_and_pronouns_resolve() {
     let text = "Judge Mira Tal questioned Governor Piet Arno on Monday.\n“Every time he sees me he says, ‘I did nothing wrong,’ and I believe him,” Tal said.";
     let (_, found) = run(text);
