@@ -25,23 +25,6 @@ use common::{run, sorted_records, stderr, summary, whosaid};
 const BEFORE: usize = 40;
 const MORE: usize = 300;
 
-fn write_corpus(path: &Path, pages: std::ops::Range<usize>) -> String {
-    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    let mut writer = whosaid_warc::WarcWriter::new(file, true);
-    for i in pages {
-        writer
-            .write_response(
-                &format!("https://news.invalid/local/story-{i}"),
-                "2025-06-01T08:00:00Z",
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n",
-                common::page(i).as_bytes(),
-            )
-            .unwrap();
-    }
-    writer.into_inner().unwrap();
-    path.display().to_string()
-}
-
 fn ingest(db: &str, corpus: &str) -> Command {
     let mut command = whosaid();
     // Small batches: many transactions, so that the failure lands after
@@ -123,8 +106,8 @@ struct Setup {
 }
 
 fn setup(work: &Path, db: &str) -> Setup {
-    let first = write_corpus(&work.join("first.warc.gz"), 0..BEFORE);
-    let more = write_corpus(&work.join("more.warc.gz"), BEFORE..BEFORE + MORE);
+    let first = common::page_warc(&work.join("first.warc.gz"), 0..BEFORE);
+    let more = common::page_warc(&work.join("more.warc.gz"), BEFORE..BEFORE + MORE);
     let out = ingest(db, &first).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let before = sorted_records(db);

@@ -8,7 +8,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -18,25 +17,6 @@ use common::{run, sorted_records, stderr, stdout, summary, whosaid};
 const PAGES: usize = 120;
 const KILLS: usize = 20;
 const SEED: u64 = 0x5eed_1e55_ab1e;
-
-/// Writes the corpus as one gzipped WARC file, a response record per page.
-fn corpus(dir: &Path) -> PathBuf {
-    let path = dir.join("corpus.warc.gz");
-    let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    let mut writer = whosaid_warc::WarcWriter::new(file, true);
-    for i in 0..PAGES {
-        writer
-            .write_response(
-                &format!("https://news.invalid/local/story-{i}"),
-                "2025-06-01T08:00:00Z",
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n",
-                common::page(i).as_bytes(),
-            )
-            .unwrap();
-    }
-    writer.into_inner().unwrap();
-    path
-}
 
 /// xorshift64*: a small, seeded source of kill moments (no dependency).
 struct Moments(u64);
@@ -150,8 +130,8 @@ fn kill_and_finish(
 #[test]
 fn sqlite_ledger_survives_kills() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = corpus(dir.path());
-    let corpus = corpus.to_str().unwrap();
+    let corpus = common::page_warc(&dir.path().join("corpus.warc.gz"), 0..PAGES);
+    let corpus = corpus.as_str();
     let reference = dir.path().join("reference.db").display().to_string();
 
     let started = Instant::now();
@@ -180,8 +160,8 @@ fn postgres_ledger_survives_kills() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let corpus = corpus(dir.path());
-    let corpus = corpus.to_str().unwrap();
+    let corpus = common::page_warc(&dir.path().join("corpus.warc.gz"), 0..PAGES);
+    let corpus = corpus.as_str();
     let databases = std::cell::RefCell::new(Databases::new(server, "kill"));
     let reference = databases.borrow_mut().create("reference");
 
@@ -205,8 +185,8 @@ fn postgres_going_away_is_retried_then_stops_the_run_cleanly() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let corpus = corpus(dir.path());
-    let corpus = corpus.to_str().unwrap();
+    let corpus = common::page_warc(&dir.path().join("corpus.warc.gz"), 0..PAGES);
+    let corpus = corpus.as_str();
     let mut databases = Databases::new(server.clone(), "kill");
 
     // Connections cut mid-run: the pool reconnects (or the batch is

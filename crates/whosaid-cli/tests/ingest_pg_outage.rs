@@ -183,24 +183,6 @@ fn query_one(url: &str, sql: &str) -> i64 {
     try_query_one(url, sql).unwrap_or_else(|| panic!("{url}: {sql} failed"))
 }
 
-fn write_corpus(dir: &Path) -> String {
-    let path = dir.join("corpus.warc.gz");
-    let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    let mut writer = whosaid_warc::WarcWriter::new(file, true);
-    for i in 0..PAGES {
-        writer
-            .write_response(
-                &format!("https://news.invalid/local/story-{i}"),
-                "2025-06-01T08:00:00Z",
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n",
-                common::page(i).as_bytes(),
-            )
-            .unwrap();
-    }
-    writer.into_inner().unwrap();
-    path.display().to_string()
-}
-
 fn ingest_args<'a>(db: &'a str, corpus: &'a str) -> [&'a str; 8] {
     // Small batches and one worker: many transactions, spread over seconds,
     // so that the outage lands between and inside them.
@@ -333,7 +315,7 @@ fn postgres_stopped_mid_ingest_then_started_again_loses_nothing() {
         return;
     };
     let work = tempfile::tempdir().unwrap();
-    let corpus = write_corpus(work.path());
+    let corpus = common::page_warc(&work.path().join("corpus.warc.gz"), 0..PAGES);
     let server = Server::start(bin);
 
     let reference = server.create_database("whosaid_reference");

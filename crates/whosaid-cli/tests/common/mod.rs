@@ -137,3 +137,22 @@ pub fn sorted_records(db: &str) -> Vec<String> {
     lines.sort();
     lines
 }
+
+/// Writes `page(i)` for each `i` in `pages` as one gzipped WARC file, a
+/// response record per page, and returns its path as the CLI takes it.
+pub fn page_warc(path: &Path, pages: std::ops::Range<usize>) -> String {
+    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut writer = whosaid_warc::WarcWriter::new(file, true);
+    for i in pages {
+        writer
+            .write_response(
+                &format!("https://news.invalid/local/story-{i}"),
+                "2025-06-01T08:00:00Z",
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n",
+                page(i).as_bytes(),
+            )
+            .unwrap();
+    }
+    writer.into_inner().unwrap();
+    path.display().to_string()
+}
