@@ -28,6 +28,44 @@ pub enum FormatArg {
     Text,
 }
 
+/// The pipeline's limits as flags, shared by `extract` and `ingest`.
+#[derive(Args, Debug, Clone)]
+pub struct LimitFlags {
+    /// Largest input accepted, in bytes (after decompression too).
+    #[arg(long, default_value_t = Limits::default().max_input_bytes)]
+    pub max_bytes: u64,
+    /// Deepest element nesting kept from a page; deeper tags are flattened.
+    #[arg(long, default_value_t = Limits::default().max_dom_depth)]
+    pub max_depth: usize,
+    /// Most elements read from a page; the rest of the page is dropped.
+    #[arg(long, default_value_t = Limits::default().max_dom_nodes)]
+    pub max_nodes: usize,
+    /// Most attributions kept per document; the rest are dropped with a warning.
+    #[arg(long, default_value_t = Limits::default().max_attributions)]
+    pub max_attributions: usize,
+    /// Quotation marks in one paragraph past which it is not paired into quotations.
+    #[arg(long, default_value_t = Limits::default().max_quote_marks_per_paragraph)]
+    pub max_quote_marks: usize,
+    /// Seconds one document may take (or none): past it a page not yet
+    /// extracted fails, later the record keeps the attributions found so far.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds,
+          default_value_t = Seconds(Limits::default().max_time_per_document))]
+    pub max_seconds: Seconds,
+}
+
+impl LimitFlags {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_input_bytes: self.max_bytes,
+            max_dom_depth: self.max_depth,
+            max_dom_nodes: self.max_nodes,
+            max_attributions: self.max_attributions,
+            max_quote_marks_per_paragraph: self.max_quote_marks,
+            max_time_per_document: self.max_seconds.0,
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct ExtractArgs {
     /// How to read the inputs: decided per file by default.
@@ -38,26 +76,8 @@ pub struct ExtractArgs {
     /// Fail (exit 1) when any input fails, not only when all do.
     #[arg(long)]
     strict: bool,
-    /// Largest input accepted, in bytes (after decompression too).
-    #[arg(long, default_value_t = Limits::default().max_input_bytes)]
-    max_bytes: u64,
-    /// Deepest element nesting kept from a page; deeper tags are flattened.
-    #[arg(long, default_value_t = Limits::default().max_dom_depth)]
-    max_depth: usize,
-    /// Most elements read from a page; the rest of the page is dropped.
-    #[arg(long, default_value_t = Limits::default().max_dom_nodes)]
-    max_nodes: usize,
-    /// Most attributions kept per document; the rest are dropped with a warning.
-    #[arg(long, default_value_t = Limits::default().max_attributions)]
-    max_attributions: usize,
-    /// Quotation marks in one paragraph past which it is not paired into quotations.
-    #[arg(long, default_value_t = Limits::default().max_quote_marks_per_paragraph)]
-    max_quote_marks: usize,
-    /// Seconds one document may take (or none): past it a page not yet
-    /// extracted fails, later the record keeps the attributions found so far.
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds,
-          default_value_t = Seconds(Limits::default().max_time_per_document))]
-    max_seconds: Seconds,
+    #[command(flatten)]
+    limits: LimitFlags,
     /// Files (.html, .htm, .txt, optionally .gz; .warc, .warc.gz; .jsonl of
     /// records), directories, or - for stdin.
     #[arg(required = true, value_name = "PATH")]
@@ -90,14 +110,7 @@ pub fn parse_seconds(s: &str) -> Result<Seconds, String> {
 }
 
 pub fn run(args: ExtractArgs) -> Result<ExitCode> {
-    let pipeline = Pipeline::new(Limits {
-        max_input_bytes: args.max_bytes,
-        max_dom_depth: args.max_depth,
-        max_dom_nodes: args.max_nodes,
-        max_attributions: args.max_attributions,
-        max_quote_marks_per_paragraph: args.max_quote_marks,
-        max_time_per_document: args.max_seconds.0,
-    });
+    let pipeline = Pipeline::new(args.limits.limits());
     let kind = match args.input {
         InputArg::Auto => InputKind::Auto,
         InputArg::Html => InputKind::Html,

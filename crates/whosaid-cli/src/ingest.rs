@@ -35,11 +35,11 @@ use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use sha2::{Digest, Sha256};
-use whosaid::{Input, InputKind, Limits, Pipeline};
+use whosaid::{Input, InputKind, Pipeline};
 use whosaid_store::{NewDocument, PutOutcome, Store};
 
 use crate::documents::{Document, Documents, Item};
-use crate::extract::{parse_seconds, InputArg, Seconds};
+use crate::extract::{InputArg, LimitFlags};
 use crate::inputs::{self, InputSource};
 
 #[derive(Args, Debug)]
@@ -64,20 +64,8 @@ pub struct IngestArgs {
     /// Fail (exit 1) when any document fails, not only when none was read.
     #[arg(long)]
     strict: bool,
-    /// Largest document accepted, in bytes (after decompression too).
-    #[arg(long, default_value_t = Limits::default().max_input_bytes)]
-    max_bytes: u64,
-    /// Most attributions kept per document; the rest are dropped with a warning.
-    #[arg(long, default_value_t = Limits::default().max_attributions)]
-    max_attributions: usize,
-    /// Quotation marks in one paragraph past which it is not paired into quotations.
-    #[arg(long, default_value_t = Limits::default().max_quote_marks_per_paragraph)]
-    max_quote_marks: usize,
-    /// Seconds one document may take (or none): past it a page not yet
-    /// extracted fails, later the record keeps the attributions found so far.
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds,
-          default_value_t = Seconds(Limits::default().max_time_per_document))]
-    max_seconds: Seconds,
+    #[command(flatten)]
+    limits: LimitFlags,
     /// Files (pages, .warc/.warc.gz, .jsonl records), directories, or - for stdin.
     #[arg(required = true, value_name = "INPUT")]
     paths: Vec<String>,
@@ -223,13 +211,7 @@ pub fn run(args: IngestArgs) -> Result<ExitCode> {
         InputArg::Html => InputKind::Html,
         InputArg::Text => InputKind::Text,
     };
-    let pipeline = Pipeline::new(Limits {
-        max_input_bytes: args.max_bytes,
-        max_attributions: args.max_attributions,
-        max_quote_marks_per_paragraph: args.max_quote_marks,
-        max_time_per_document: args.max_seconds.0,
-        ..Limits::default()
-    });
+    let pipeline = Pipeline::new(args.limits.limits());
     let sizes: Vec<Option<u64>> = sources
         .iter()
         .map(|s| match s {
@@ -253,7 +235,7 @@ pub fn run(args: IngestArgs) -> Result<ExitCode> {
     let reader = {
         let done_tx = done_tx.clone();
         let stop = stop.clone();
-        let max_bytes = args.max_bytes;
+        let max_bytes = args.limits.max_bytes;
         thread::Builder::new()
             .name("ingest-reader".into())
             .spawn(move || {
