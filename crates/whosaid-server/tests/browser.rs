@@ -9,8 +9,9 @@
 //! mouse and the keyboard, shows a chosen and a dropped file, searches the
 //! ledger (filters, "More", the back button), opens an actor's page and a
 //! stored article, checks that no view scrolls sideways at 360 px, draws a
-//! record of 240 quotes, and fails on any script error in the page. The
-//! span layout itself is checked on crafted ranges in the same browser.
+//! record of 240 quotes, and fails on any script error in the page or anything
+//! the Content-Security-Policy refuses. The span layout itself is checked on
+//! crafted ranges in the same browser.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them).
 //! Without them the test is skipped with the reason printed, except on CI
@@ -26,7 +27,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const TOKEN: &str = "browser-test-token";
 
@@ -420,6 +421,10 @@ async fn span_layout_in_the_browser(client: &Client, server: &TestServer) {
         window.pageErrors = [];
         addEventListener('error', (e) => window.pageErrors.push(`${e.message} at ${e.filename}:${e.lineno}`));
         addEventListener('unhandledrejection', (e) => window.pageErrors.push(`unhandled rejection: ${e.reason}`));
+        // The server's Content-Security-Policy refuses what the page must never do.
+        document.addEventListener('securitypolicyviolation', (e) => window.pageErrors.push(`refused by the policy: ${e.violatedDirective} ${e.blockedURI}`));
+        // A refused stylesheet fires before this listener exists: check it applied.
+        if (getComputedStyle(document.querySelector('.skip-link')).position !== 'absolute') window.pageErrors.push('the stylesheet did not apply');
         "#,
         vec![],
     )
@@ -668,10 +673,12 @@ async fn pasted_article(client: &Client, server: &TestServer) {
         "{authorial:?}"
     );
     assert_eq!(page["warnings"], record["warnings"]);
-    assert!(page["warnings"][0]
-        .as_str()
-        .unwrap()
-        .contains("unclosed quotation"));
+    assert!(
+        page["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("unclosed quotation")
+    );
     assert!(
         page["legend"]
             .as_array()
