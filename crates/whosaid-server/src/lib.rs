@@ -25,13 +25,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::Request;
 use axum::handler::Handler;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, on};
+use axum::routing::{on, MethodFilter};
+use axum::Router;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;

@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
 use serde_json::Value;
 use tower::ServiceExt;
-use whosaid_server::{Config, OPENAPI, ROUTES, router};
+use whosaid_server::{router, Config, OPENAPI, ROUTES};
 
 const BRIDGE: &str = include_str!("../../../examples/harbour-bridge.html");
 const OPINION: &str = include_str!("../../../examples/bridge-opinion.html");
@@ -184,12 +184,10 @@ async fn extract_returns_the_record_and_stores_nothing() {
     let forced = server
         .post("/v1/extract?input=text", "text/html", "<p>Plain words.</p>")
         .await;
-    assert!(
-        forced.json()["article"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("<p>")
-    );
+    assert!(forced.json()["article"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("<p>"));
 
     let health = server.get("/v1/actors").await.json();
     assert_eq!(health["items"].as_array().unwrap().len(), 0);
@@ -360,11 +358,9 @@ async fn attributions_page_through_the_whole_result() {
         .json();
     let in_april = in_april["items"].as_array().unwrap();
     assert!(!in_april.is_empty());
-    assert!(
-        in_april
-            .iter()
-            .all(|i| i["published"].as_str().unwrap().starts_with("2026-04"))
-    );
+    assert!(in_april
+        .iter()
+        .all(|i| i["published"].as_str().unwrap().starts_with("2026-04")));
     let none = server
         .get("/v1/attributions?stance=denies&site=Valley+Ledger")
         .await;
@@ -447,21 +443,17 @@ async fn the_page_and_only_its_assets_are_served() {
     let server = Server::new();
     let page = server.get("/").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.headers[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(page.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     for (name, kind) in [("app.js", "text/javascript"), ("app.css", "text/css")] {
         let asset = server.get(&format!("/assets/{name}")).await;
         assert_eq!(asset.status, StatusCode::OK);
-        assert!(
-            asset.headers[header::CONTENT_TYPE]
-                .to_str()
-                .unwrap()
-                .starts_with(kind)
-        );
+        assert!(asset.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with(kind));
         assert_eq!(asset.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     }
     // Every response, page and JSON alike, forbids inline scripts, foreign
@@ -505,12 +497,10 @@ async fn wrong_methods_get_405_with_allow() {
         )
         .await;
     reply.error(405, "method_not_allowed");
-    assert!(
-        reply.headers[header::ALLOW]
-            .to_str()
-            .unwrap()
-            .contains("GET")
-    );
+    assert!(reply.headers[header::ALLOW]
+        .to_str()
+        .unwrap()
+        .contains("GET"));
     server
         .get("/v1/extract")
         .await
@@ -648,11 +638,9 @@ async fn cors_is_off_unless_origins_are_given() {
     };
     let closed = Server::new();
     let reply = closed.send(preflight()).await;
-    assert!(
-        !reply
-            .headers
-            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
-    );
+    assert!(!reply
+        .headers
+        .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
     let open = Server::with(|c| c.cors_origins = vec!["https://newsroom.example".into()]);
     let reply = open.send(preflight()).await;
     assert_eq!(
@@ -667,11 +655,9 @@ async fn cors_is_off_unless_origins_are_given() {
                 .unwrap(),
         )
         .await;
-    assert!(
-        !other
-            .headers
-            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
-    );
+    assert!(!other
+        .headers
+        .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
 }
 
 #[test]

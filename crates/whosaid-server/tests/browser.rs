@@ -27,7 +27,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
 const TOKEN: &str = "browser-test-token";
 
@@ -673,12 +673,10 @@ async fn pasted_article(client: &Client, server: &TestServer) {
         "{authorial:?}"
     );
     assert_eq!(page["warnings"], record["warnings"]);
-    assert!(
-        page["warnings"][0]
-            .as_str()
-            .unwrap()
-            .contains("unclosed quotation")
-    );
+    assert!(page["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("unclosed quotation"));
     assert!(
         page["legend"]
             .as_array()
