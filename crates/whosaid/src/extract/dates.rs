@@ -134,7 +134,10 @@ pub fn date_from_url(url: &str) -> Option<DateTime> {
                 .then(|| (year, after, bytes.get(after).copied()))
         });
         if let Some((year, after_year, sep @ Some(b'/' | b'-' | b'_'))) = sep {
-            let Some((month, after_month)) = number(bytes, after_year + 1, 1, 2) else {
+            // `/2023/10/03/` or, on some CMSs, `/2023/october/03/`.
+            let Some((month, after_month)) =
+                number(bytes, after_year + 1, 1, 2).or_else(|| month_at(bytes, after_year + 1))
+            else {
                 continue;
             };
             if bytes.get(after_month) != sep.as_ref() {
@@ -159,6 +162,27 @@ pub fn date_from_url(url: &str) -> Option<DateTime> {
         }
     }
     None
+}
+
+/// `found` with day and month exchanged when one of `references` is that
+/// date, unambiguously: "03/10/2024" read month first on a page whose
+/// metadata or URL says 3 October was written day first.
+pub fn day_month_as_referenced(found: DateTime, references: &[DateTime]) -> DateTime {
+    references
+        .iter()
+        .find(|r| {
+            r.year == found.year && r.month == found.day && r.day == found.month && r.day != r.month
+        })
+        .copied()
+        .unwrap_or(found)
+}
+
+/// A meta name that no list knows but that names a publication date or
+/// time: `w-published-date`, `cxenseparse:publishtime`,
+/// `article:first_published_time`. "Publisher" alone is a name, not a date.
+pub fn names_publication_date(meta_name: &str) -> bool {
+    let name = meta_name.to_ascii_lowercase();
+    name.contains("publish") && (name.contains("date") || name.contains("time"))
 }
 
 fn plausible_year(year: u32) -> bool {
@@ -743,6 +767,13 @@ mod tests {
                 Some("2017-11-12"),
             ),
             ("https://example.com/2017/11/slug", None),
+            (
+                "https://example.com/blog/2023/october/03/wine-styles/",
+                Some("2023-10-03"),
+            ),
+            ("https://example.com/2023/Oct/3/x", Some("2023-10-03")),
+            ("https://example.com/2023/sept-15/x", None),
+            ("https://example.com/2023/mayday/03/x", None),
             ("https://example.com/story-12345678", None),
             ("https://2017.example.com/x?d=2017-11-12", None),
             ("not a url", None),
@@ -750,6 +781,46 @@ mod tests {
         for (url, want) in rows {
             let got = date_from_url(url).map(|d| d.to_record_string());
             assert_eq!(got.as_deref(), *want, "url {url:?}");
+        }
+    }
+
+    #[test]
+    fn day_and_month_follow_an_unambiguous_reference() {
+        let d = |s: &str| parse_date(s).unwrap();
+        // Read month first, written day first: the reference says 3 October.
+        let swapped = day_month_as_referenced(d("03/10/2023"), &[d("2023-10-03")]);
+        assert_eq!(swapped.to_record_string(), "2023-10-03");
+        // A reference that is another date, or the same either way, changes nothing.
+        for reference in ["2023-10-04", "2022-10-03", "2023-03-10"] {
+            let kept = day_month_as_referenced(d("03/10/2023"), &[d(reference)]);
+            assert_eq!(kept.to_record_string(), "2023-03-10", "{reference}");
+        }
+        let same = day_month_as_referenced(d("2023-05-05"), &[d("2023-05-05")]);
+        assert_eq!(same.to_record_string(), "2023-05-05");
+        assert_eq!(
+            day_month_as_referenced(d("03/10/2023"), &[]).to_record_string(),
+            "2023-03-10"
+        );
+    }
+
+    #[test]
+    fn publication_meta_names() {
+        for name in [
+            "w-published-date",
+            "cxenseparse:publishtime",
+            "article:first_published_time",
+            "og:publish_date",
+            "PublishedDate",
+        ] {
+            assert!(names_publication_date(name), "{name}");
+        }
+        for name in [
+            "article:publisher",
+            "published",
+            "date",
+            "article:modified_time",
+        ] {
+            assert!(!names_publication_date(name), "{name}");
         }
     }
 

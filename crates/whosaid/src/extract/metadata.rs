@@ -8,7 +8,10 @@
 
 use dom_query::{local_name, Document, LocalName, NodeData, NodeId, Tree};
 
-use super::dates::{date_from_url, find_date_in_text, parse_date, DateTime};
+use super::dates::{
+    date_from_url, day_month_as_referenced, find_date_in_text, names_publication_date, parse_date,
+    DateTime,
+};
 use super::jsonld;
 use super::meta_authors::{clean_authors, clean_byline, push_name};
 use super::meta_title::{choose_title, site_from_title, title_key};
@@ -591,19 +594,29 @@ fn pick_date(
         (Some(meta), _) => Some(meta),
         (None, v) => v.map(|v| v.date),
     };
+    // A publication date under a name of the site's own making
+    // ("w-published-date") is still the site's word, but the known names,
+    // JSON-LD and the page itself go first.
+    let own_meta_published = || {
+        facts
+            .metas
+            .iter()
+            .filter(|(name, value)| names_publication_date(name) && !value.trim().is_empty())
+            .find_map(|(_, value)| parse_date(value))
+    };
+    let url_date = url.and_then(date_from_url);
     let found = chosen
         .or(ld_published)
-        .or_else(|| url.and_then(date_from_url))
+        .or_else(own_meta_published)
+        .or(url_date)
         .or_else(|| boilerplate_dateline(facts, anchor));
     // "03/10/2024" read month first while the data says 3 October: the
     // page writes day first, and the data has the unambiguous date.
-    let found = found.map(|d| {
-        [meta_published, ld_published]
-            .into_iter()
-            .flatten()
-            .find(|s| s.year == d.year && s.month == d.day && s.day == d.month && s.day != s.month)
-            .unwrap_or(d)
-    });
+    let references: Vec<DateTime> = [meta_published, ld_published, url_date]
+        .into_iter()
+        .flatten()
+        .collect();
+    let found = found.map(|d| day_month_as_referenced(d, &references));
     found.map(|d: DateTime| d.to_record_string())
 }
 
@@ -879,6 +892,33 @@ fn classify(class: &[u8]) -> u16 {
         }
     }
     mask
+}
+
+/// A class value with its bracketed parts blanked: utility classes write
+/// CSS values there (`[--sidebar-width:18rem]`, `bg-[var(--footer)]`),
+/// which name no part of the page. Borrowed when there are none.
+fn without_bracketed_values(class: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memchr(b'[', class).is_none() {
+        return std::borrow::Cow::Borrowed(class);
+    }
+    let mut depth = 0u32;
+    let blanked = class
+        .iter()
+        .map(|&b| {
+            let inside = depth > 0 || b == b'[';
+            match b {
+                b'[' => depth += 1,
+                b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if inside {
+                b' '
+            } else {
+                b
+            }
+        })
+        .collect();
+    std::borrow::Cow::Owned(blanked)
 }
 
 /// The name in a copyright line: "© 2010–2025 The Gazette. All rights
@@ -1195,7 +1235,7 @@ fn walk(tree: &Tree) -> Facts {
                     class_buf.clear();
                     class_buf.push_str(v);
                     class_buf.make_ascii_lowercase();
-                    classify(class_buf.as_bytes())
+                    classify(&without_bracketed_values(class_buf.as_bytes()))
                 })
             });
             let id = attr(&local_name!("id")).map_or(0, |v| {
@@ -1553,6 +1593,64 @@ mod tests {
 
     fn meta_of(html: &str, url: Option<&str>) -> Metadata {
         extract(&Document::from(html), url)
+    }
+
+    #[test]
+    fn bracketed_utility_values_name_nothing() {
+        let mask = |class: &[u8]| classify(&without_bracketed_values(class));
+        assert_eq!(
+            mask(b"page [--sidebar-width:18rem] lg:max-w-[--sidebar-width] bg-[var(--footer)]"),
+            0
+        );
+        assert_eq!(mask(b"sidebar [x]"), CLASS_NOISE);
+        assert_eq!(mask(b"[a[b]c] related"), CLASS_NOISE);
+        // A wrapper whose utility classes mention a sidebar is no sidebar:
+        // its dateline, past the author's box, dates the page.
+        let filler = "<span>x</span>".repeat(20);
+        let html = format!(
+            "<main><section class=\"page [--sidebar-width:18rem]\"><h1>Storm hits coast</h1>\
+             {filler}<div><span>Published on Oct 21, 2025</span></div>\
+             <p>The storm came ashore.</p></section></main>"
+        );
+        assert_eq!(
+            meta_of(&html, None).published.as_deref(),
+            Some("2025-10-21")
+        );
+    }
+
+    #[test]
+    fn url_settles_a_day_first_date() {
+        let html = "<article><h1>Wine styles</h1><div class=\"blog-date\">03/10/2023</div>\
+                    <p>There are many.</p></article>";
+        let url = "https://example.com/blog/2023/october/03/wine-styles/";
+        assert_eq!(
+            meta_of(html, Some(url)).published.as_deref(),
+            Some("2023-10-03")
+        );
+        assert_eq!(
+            meta_of(html, Some("https://example.com/blog/wine-styles/"))
+                .published
+                .as_deref(),
+            Some("2023-03-10")
+        );
+    }
+
+    #[test]
+    fn publication_meta_of_the_sites_own_naming() {
+        let own = r#"<meta name="w-published-date" content="2025-05-27T06:03:43Z">"#;
+        let html = format!("<head>{own}</head><body><h1>T</h1><p>Text.</p></body>");
+        assert_eq!(
+            meta_of(&html, None).published.as_deref(),
+            Some("2025-05-27T06:03:43+00:00")
+        );
+        // A known name goes first.
+        let html = format!(
+            r#"<head>{own}<meta property="article:published_time" content="2024-01-02"></head><body><h1>T</h1></body>"#
+        );
+        assert_eq!(
+            meta_of(&html, None).published.as_deref(),
+            Some("2024-01-02")
+        );
     }
 
     #[test]
