@@ -237,8 +237,42 @@ fn month_day_position(s: &str) -> Option<usize> {
     None
 }
 
+/// Length of a leading "This post was written by " (article, story,
+/// blog…), the credit author boxes and first paragraphs give.
+pub fn credit_sentence_len(t: &str) -> Option<usize> {
+    let mut cut = t.len().min(48);
+    while !t.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let lower = t[..cut].to_ascii_lowercase();
+    if !lower.starts_with("this ") {
+        return None;
+    }
+    let end = lower.find(" written by")? + " written by".len();
+    let words = lower[5..end].split_whitespace().collect::<Vec<_>>();
+    // "this <noun> was written by", "this <adjective> <noun> is written by".
+    let credit = matches!(words.len(), 4 | 5)
+        && matches!(words[words.len() - 3], "was" | "is")
+        && matches!(
+            words[words.len() - 4],
+            "post"
+                | "article"
+                | "story"
+                | "blog"
+                | "piece"
+                | "guide"
+                | "review"
+                | "page"
+                | "column"
+        );
+    credit.then_some(end + usize::from(t.as_bytes().get(end) == Some(&b' ')))
+}
+
 fn strip_by_prefix(s: &str) -> &str {
     let mut s = s.trim();
+    if let Some(n) = credit_sentence_len(s) {
+        s = s[n..].trim_start();
+    }
     let lower = s.to_ascii_lowercase();
     for prefix in [
         "written by",
@@ -596,9 +630,34 @@ mod tests {
             ("Contributing Writer", &[]),
             ("page.head.author", &[]),
             ("content: Magazine, design: Jane Doe", &[]),
+            (
+                "This post was written by Jane Doe, Head of Marketing",
+                &["Jane Doe"],
+            ),
+            ("This blog post is written by Jane Doe", &["Jane Doe"]),
         ];
         for (raw, want) in rows {
             assert_eq!(clean_authors(raw), *want, "input {raw:?}");
         }
+    }
+
+    #[test]
+    fn credit_sentences() {
+        assert_eq!(
+            credit_sentence_len("This post was written by Jane"),
+            Some(25)
+        );
+        assert_eq!(credit_sentence_len("THIS ARTICLE WAS WRITTEN BY"), Some(27));
+        // Nothing here says who wrote the page.
+        assert_eq!(
+            credit_sentence_len("This is what was written by hand"),
+            None
+        );
+        assert_eq!(credit_sentence_len("The post was written by Jane"), None);
+        assert_eq!(credit_sentence_len("This post was written"), None);
+        assert_eq!(
+            credit_sentence_len("This ☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃ was written by"),
+            None
+        );
     }
 }

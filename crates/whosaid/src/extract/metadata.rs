@@ -13,7 +13,7 @@ use super::dates::{
     DateTime,
 };
 use super::jsonld;
-use super::meta_authors::{clean_authors, clean_byline, push_name};
+use super::meta_authors::{clean_authors, clean_byline, credit_sentence_len, push_name};
 use super::meta_title::{choose_title, site_from_title, title_key};
 use super::Metadata;
 use crate::hashing::PrehashedMap;
@@ -280,10 +280,19 @@ fn pick_authors(
         let nearest = shown
             .iter()
             .take(4)
-            .map(|f| strip_site_names(clean_byline(&f.text), site_names))
-            .find(|names| !names.is_empty());
-        if let Some(names) = nearest {
+            .map(|f| (f, strip_site_names(clean_byline(&f.text), site_names)))
+            .find(|(_, names)| !names.is_empty());
+        if let Some((f, names)) = nearest {
             if extends(&names, &structured) {
+                return names;
+            }
+            // A "By Jane Doe" line right under the headline names the
+            // writer readers see; data naming someone else entirely is
+            // stale or the account that uploaded the post.
+            if starts_like_byline(&f.text)
+                && anchor.is_some_and(|a| f.order >= a && f.order - a <= BESIDE_HEADLINE)
+                && disjoint(&names, &structured)
+            {
                 return names;
             }
         }
@@ -388,6 +397,27 @@ fn tighter_nested_byline(
     } else {
         names
     }
+}
+
+/// Elements after the headline within which a byline stands beside it.
+const BESIDE_HEADLINE: u32 = 40;
+
+/// No word of a name in `a` is a word of a name in `b` (initials and
+/// other one-letter words aside).
+fn disjoint(a: &[String], b: &[String]) -> bool {
+    let words = |names: &[String]| -> Vec<String> {
+        names
+            .iter()
+            .flat_map(|n| n.split_whitespace())
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .filter(|w| w.len() > 1)
+            .collect()
+    };
+    let wb = words(b);
+    words(a).iter().all(|w| !wb.contains(w))
 }
 
 /// `shown` starts with the people of `data`, in order, each as given or
@@ -815,9 +845,12 @@ const CLASS_PUBLISHED: u16 = 64;
 const CLASS_UPDATED: u16 = 128;
 /// A category or section label ("byline__category"), never a name.
 const CLASS_CATEGORY: u16 = 256;
+/// What an author box says about the writer besides the name
+/// ("author-description"): a job title or a bio.
+const CLASS_AUTHOR_DETAIL: u16 = 512;
 
 /// Substrings of lower-cased class and id values and what they mean.
-const CLASS_NEEDLES: [(&str, u16); 43] = [
+const CLASS_NEEDLES: [(&str, u16); 44] = [
     ("comment", CLASS_NOISE),
     ("sidebar", CLASS_NOISE),
     ("related", CLASS_NOISE),
@@ -861,6 +894,7 @@ const CLASS_NEEDLES: [(&str, u16); 43] = [
     ("pubdate", CLASS_PUBLISHED),
     ("published", CLASS_PUBLISHED),
     ("categor", CLASS_CATEGORY),
+    ("descript", CLASS_AUTHOR_DETAIL),
 ];
 
 /// The needles grouped by first byte, so that each position of a class
@@ -967,16 +1001,18 @@ fn text_label(t: &str) -> u8 {
         return 0;
     };
     let mut label = 0;
-    if matches!(
-        lower.trim_end_matches([':', ' ']),
-        "by" | "written by"
-            | "posted by"
-            | "words by"
-            | "author"
-            | "authors"
-            | "story by"
-            | "article by"
-    ) {
+    if credit_sentence_len(lower) == Some(lower.trim_end().len())
+        || matches!(
+            lower.trim_end_matches([':', ' ']),
+            "by" | "written by"
+                | "posted by"
+                | "words by"
+                | "author"
+                | "authors"
+                | "story by"
+                | "article by"
+        )
+    {
         label |= LABEL_BYLINE;
     }
     // Without a colon these are menu entries ("Contributors" pages).
@@ -1001,6 +1037,7 @@ fn starts_like_byline(t: &str) -> bool {
     t.len() <= 120
         && [
             "by ",
+            "by: ",
             "written by ",
             "posted by ",
             "words by ",
@@ -1009,11 +1046,12 @@ fn starts_like_byline(t: &str) -> bool {
         ]
         .iter()
         .any(|p| bytes.len() > p.len() && bytes[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+        || credit_sentence_len(t).is_some_and(|n| n < t.len())
 }
 
 /// Links to an author's page: `/author/jane-doe`, `/authors/…`,
 /// `/writers/…`, `/profile/…`.
-fn is_author_page(href: &str) -> bool {
+pub(super) fn is_author_page(href: &str) -> bool {
     let lower = href.to_ascii_lowercase();
     [
         "/author/",
@@ -1042,6 +1080,10 @@ fn walk(tree: &Tree) -> Facts {
     // What the previous short text labels ("Last updated:", "Written by"),
     // for a date or name in an element of its own after it.
     let mut previous_label: u8 = 0;
+    // The text node that `previous_label` came from.
+    let mut label_node = tree.root_id();
+    // The last link to an author page: its block, itself, its byline.
+    let mut last_author_link: Option<(NodeId, NodeId, usize)> = None;
     while let Some((id, flags)) = stack.pop() {
         let node = tree.get_unchecked(&id);
         let mut child_flags = flags;
@@ -1068,6 +1110,7 @@ fn walk(tree: &Tree) -> Facts {
                         return None;
                     }
                     let label = std::mem::replace(&mut previous_label, text_label(t));
+                    let label_id = std::mem::replace(&mut label_node, id);
                     let date = t
                         .bytes()
                         .any(|b| b.is_ascii_digit())
@@ -1075,18 +1118,27 @@ fn walk(tree: &Tree) -> Facts {
                         .flatten()
                         .map(|d| (d, label | text_label(t)));
                     let own_label = previous_label & LABEL_BYLINE != 0;
+                    let after_label = label & LABEL_BYLINE != 0;
                     // In boilerplate only a name after its own label counts:
                     // "By …" there is mostly related stories and credits.
                     let byline = (!own_label
-                        && (label & LABEL_BYLINE != 0
-                            || (flags & IN_NOISE == 0 && starts_like_byline(t))))
-                    .then(|| t.to_string());
+                        && (after_label || (flags & IN_NOISE == 0 && starts_like_byline(t))))
+                    .then(|| (t.to_string(), after_label.then_some(label_id)));
                     Some((date, byline))
                 }
                 _ => None,
             })
             .flatten();
         if let Some((date, byline)) = text_found {
+            // A name after "by" inside a sentence ("a library written by
+            // <a>Jane Doe</a> in C") made what the article mentions; a
+            // byline's label starts a short line of its own.
+            let byline = byline
+                .filter(|(_, label_id)| {
+                    label_id
+                        .is_none_or(|l| inline_run_len(tree, l, MAX_BYLINE_RUN) <= MAX_BYLINE_RUN)
+                })
+                .map(|(text, _)| text);
             // A date inside a sentence is what the article talks about (a
             // deadline, a citation, an event), not when it was written.
             // Classes that name a byline or dateline vouch for the line.
@@ -1327,15 +1379,37 @@ fn walk(tree: &Tree) -> Facts {
             let href = attr(&local_name!("href")).unwrap_or("");
             if is_author_page(href) {
                 if let Some(text) = bounded_text(tree, id, 120) {
-                    facts.bylines.push(Found {
-                        text,
-                        flags: flags | IN_BYLINE,
-                        order,
-                    });
+                    // "By <a>Jane Doe</a>, <a>John Roe</a> and <a>Ann
+                    // Poe</a>": author links in one line are one byline.
+                    let block = block_ancestor(tree, id);
+                    let same_line = last_author_link
+                        .filter(|&(b, link, _)| {
+                            Some(b) == block && joined_by_conjunction(tree, link, id)
+                        })
+                        .and_then(|(_, _, i)| facts.bylines.get_mut(i))
+                        .filter(|f| {
+                            f.text.len() + text.len() < 240
+                                && !clean_byline(&f.text).is_empty()
+                                && !clean_byline(&text).is_empty()
+                        });
+                    if let Some(line) = same_line {
+                        line.text.push_str(", ");
+                        line.text.push_str(&text);
+                        if let Some(last) = &mut last_author_link {
+                            last.1 = id;
+                        }
+                    } else {
+                        last_author_link = block.map(|b| (b, id, facts.bylines.len()));
+                        facts.bylines.push(Found {
+                            text,
+                            flags: flags | IN_BYLINE,
+                            order,
+                        });
+                    }
                 }
             }
         }
-        if class_mask & (CLASS_BYLINE | CLASS_CATEGORY) == CLASS_BYLINE
+        if class_mask & (CLASS_BYLINE | CLASS_CATEGORY | CLASS_AUTHOR_DETAIL) == CLASS_BYLINE
             && !is_opaque(name)
             && !matches!(name, "script" | "link" | "meta")
             && child_flags & IN_NOISE == 0
@@ -1370,6 +1444,9 @@ fn walk(tree: &Tree) -> Facts {
 /// Longest line of text, in bytes, that a dateline or byline runs to; a
 /// date in a longer run of text is part of a sentence.
 const MAX_DATELINE_RUN: usize = 90;
+/// Longest line of text, in bytes, that a byline of a "By" label and the
+/// names after it runs to; a longer one is a sentence.
+const MAX_BYLINE_RUN: usize = 160;
 
 /// Bytes of text in the run of text and inline elements around the text
 /// node `id`, up to the nearest block boundaries on either side: the line
@@ -1412,6 +1489,65 @@ fn inline_run_len(tree: &Tree, id: NodeId, cap: usize) -> usize {
         next = n.next_sibling();
     }
     total
+}
+
+/// The nearest ancestor of `id` that is not an inline element: the line's
+/// block.
+fn block_ancestor(tree: &Tree, id: NodeId) -> Option<NodeId> {
+    let mut node = tree.get_unchecked(&id).parent()?;
+    while node
+        .element_ref()
+        .is_some_and(|el| is_inline(&el.name.local) || &*el.name.local == "span")
+    {
+        node = node.parent()?;
+    }
+    Some(node.id)
+}
+
+/// Between the elements `first` and `second` (which follows it) stand
+/// only commas and conjunctions: "<a>Jane Doe</a>, <a>John Roe</a> and
+/// <a>Ann Poe</a>", not "<a>Jane Doe</a> | Fact-checked by <a>…</a>".
+fn joined_by_conjunction(tree: &Tree, first: NodeId, second: NodeId) -> bool {
+    // Ancestors of `first`, nearest first, up to a handful: a byline's
+    // links sit a few levels under their common ancestor.
+    let mut first_chain = vec![first];
+    let mut node = tree.get_unchecked(&first);
+    while let Some(p) = node.parent() {
+        if first_chain.len() > 8 {
+            break;
+        }
+        first_chain.push(p.id);
+        node = p;
+    }
+    // Climb from `second` to the child of the common ancestor.
+    let mut side = tree.get_unchecked(&second);
+    let first_side = loop {
+        let Some(p) = side.parent() else { return false };
+        if let Some(k) = first_chain.iter().position(|&a| a == p.id) {
+            match k.checked_sub(1) {
+                Some(k) => break first_chain[k],
+                None => return false,
+            }
+        }
+        side = p;
+    };
+    let mut sibling = side.prev_sibling();
+    for _ in 0..6 {
+        let Some(s) = sibling else { return false };
+        if s.id == first_side {
+            return true;
+        }
+        if text_len_capped(tree, s.id, 12) > 12 {
+            return false;
+        }
+        let text = s.text().to_lowercase();
+        let joiner = text.trim().trim_start_matches(',').trim();
+        if !matches!(joiner, "" | "and" | "&" | "und" | "et" | "y" | "e") {
+            return false;
+        }
+        sibling = s.prev_sibling();
+    }
+    false
 }
 
 /// Bytes of trimmed text under node `id` (itself included), counting
@@ -1807,6 +1943,64 @@ mod tests {
                     <a href="/authors/ada-stone">Ada Stone</a><p>Body.</p></article></body></html>"#,
                 title: Some("Fog lifts"),
                 authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "a name after 'written by' inside a sentence is no byline",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Moreover, Python has a separate <a href="/r">regex library</a> written by <a
+                    href="/m">Matt Barnett</a> in C. It implements full Unicode case folding, handles the
+                    German example from the start of this article correctly, and is easy to use.</p>
+                    </article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: None,
+            },
+            Row {
+                name: "'This post was written by' gives the name after it",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Body.</p><div class="box">This post was written by Ada Stone, Head of Marketing
+                    and Community</div><p><em>This article was written by <a href="/p/ben">Ben Reed,
+                    MD</a>, surgeon.</em></p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "author links in one line joined by commas and 'and' are one byline",
+                html: r#"<html><head><title>Fog lifts</title><meta name="author" content="Ada Stone">
+                    </head><body><article><h1>Fog lifts</h1><div><a href="/author/ada">Ada Stone</a><span>,
+                    </span> <a href="/author/ben">Ben Reed</a> and <a href="/author/cy">Cy Hale</a></div>
+                    <p>Body.</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone", "Ben Reed", "Cy Hale"],
+                published: None,
+            },
+            Row {
+                name: "a fact-checker linked in the byline's line is no author",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <div>By <a href="/author/ada">Ada Stone</a> – Updated Sep 9, 2025 | Fact-checked by
+                    <a href="/author/ben">Ben Reed</a></div><p>Body.</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: Some("2025-09-09"),
+            },
+            Row {
+                name: "a 'By:' line under the headline beats data naming someone else",
+                html: r#"<html><head><title>Fog lifts</title><meta name="author" content="Luke Dale">
+                    </head><body><article><h1>Fog lifts</h1><div class="by-div"><p>By: Ada Stone</p></div>
+                    <p>Body.</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "an author's description is no name",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Body.</p><div class="dynamic-author-description">Licensed Coffee Grader, M.A.
+                    Journalism</div></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
                 published: None,
             },
             Row {
