@@ -8,10 +8,13 @@
 //! Damage costs one error and the reader moves on: a corrupt or cut gzip
 //! member, malformed headers, a `Content-Length` that runs past the end, or a
 //! record over the size cap each give one `Err` naming the offset, and reading
-//! resumes at the next gzip member or the next `WARC/1.` line. Memory stays
-//! bounded (headers and blocks are capped; an oversized block is skipped
-//! without being kept) and every step consumes input, so no byte sequence can
-//! make it loop.
+//! resumes at the next gzip member (the first after the damaged member's
+//! start, so that a member cut short costs only its own record) or the next
+//! `WARC/1.` line. Memory stays bounded (headers and blocks are capped; an
+//! oversized block is skipped without being kept; what is kept of a member
+//! to search it again is capped) and every step starts past the last one's
+//! start, re-reading at most twice the input, so no byte sequence can make
+//! it loop.
 //!
 //! ```
 //! use whosaid_warc::{WarcReader, WarcWriter};

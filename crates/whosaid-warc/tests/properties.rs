@@ -4,7 +4,8 @@
 //!   offsets the writer returned;
 //! - a file cut short or with one byte changed never panics, always ends
 //!   (within one item per input byte), and still gives every record that
-//!   lies wholly before the damage, unchanged.
+//!   lies wholly before the damage, unchanged;
+//! - a gzip member cut short loses only its own record.
 //!
 //! The generator's seed is fixed so that CI runs the same cases every time;
 //! set `PROPTEST_CASES` to run more locally.
@@ -221,6 +222,48 @@ proptest! {
         file[at] ^= flip;
         let items = read_all(&file)?;
         intact_before(at, &intact, &ends(&offsets, file.len()), &items)?;
+    }
+
+    /// A gzip member cut short anywhere loses only its own record: every
+    /// other record reads back unchanged, at its offset in the cut file, and
+    /// every error lies in what is left of the cut member (its decoder reads
+    /// on into the next member before it fails).
+    #[test]
+    fn a_member_cut_short_loses_only_its_own_record(
+        specs in vec(spec(), 2..6),
+        which in any::<prop::sample::Index>(),
+        keep in any::<prop::sample::Index>(),
+    ) {
+        let (file, offsets) = write(&specs, true);
+        let intact: Vec<WarcRecord> = WarcReader::new(&file[..]).unwrap().map(Result::unwrap).collect();
+        let k = which.index(specs.len());
+        let (start, end) = (offsets[k] as usize, ends(&offsets, file.len())[k]);
+        // Two bytes at least: a file that starts with one byte of the gzip
+        // magic is no WARC file.
+        let keep = 2 + keep.index(end - start - 2);
+        let mut cut = file[..start + keep].to_vec();
+        cut.extend_from_slice(&file[end..]);
+        let shift = (end - start - keep) as u64;
+        let items: Vec<_> = WarcReader::new(&cut[..]).unwrap().take(cut.len() + 2).collect();
+        let left = start as u64..(start + keep) as u64;
+        let mut records = Vec::new();
+        for item in &items {
+            match item {
+                Ok(record) => records.push(record),
+                Err(e) => prop_assert!(left.contains(&e.offset), "{} outside the cut member {:?}", e, left),
+            }
+        }
+        prop_assert!(items.iter().any(Result::is_err), "no error for the cut member");
+        let expected: Vec<WarcRecord> = intact
+            .iter()
+            .enumerate()
+            .filter(|&(n, _)| n != k)
+            .map(|(n, r)| WarcRecord { offset: if n > k { r.offset - shift } else { r.offset }, ..r.clone() })
+            .collect();
+        prop_assert_eq!(records.len(), expected.len(), "member {} of {} cut to {} bytes", k, specs.len(), keep);
+        for (got, want) in records.iter().zip(&expected) {
+            prop_assert_eq!(*got, want);
+        }
     }
 
     /// Several bytes changed anywhere, and blocks over a small cap: no
