@@ -40,8 +40,8 @@ use std::sync::OnceLock;
 use dom_query::Document;
 use regex::Regex;
 
-use super::content_dom::{self, Elem, Furniture, Outline, RawBlock, RawKind, Tag, NONE};
 use super::Metadata;
+use super::content_dom::{self, Elem, Furniture, NONE, Outline, RawBlock, RawKind, Tag};
 use crate::hashing::PrehashedMap;
 use crate::pipeline::Limits;
 use crate::record::BlockKind;
@@ -548,7 +548,7 @@ fn collect(
             // A "teaser" or "card" box is furniture when it is mostly links;
             // a lead paragraph or a fact box under such a name is not.
             Some((Furniture::Soft, e)) if weights[i] <= 0.0 && links.density(&elems[e]) > 0.35 => {
-                continue
+                continue;
             }
             _ => {}
         }
@@ -789,14 +789,7 @@ fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
             return false;
         }
         word_hashes.clear();
-        word_hashes.extend(t.split_whitespace().map(|word| {
-            // FNV-1a: fast, and good enough to tell words apart.
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for &byte in word.as_bytes() {
-                h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-            }
-            h
-        }));
+        hash_words(t, &mut word_hashes);
         let words = word_hashes.len();
         if words < 3 {
             return true;
@@ -835,6 +828,39 @@ fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
         }
         !is_repeat
     });
+}
+
+/// FNV-1a hashes (fast, and good enough to tell words apart) of the
+/// whitespace-separated words of `text`, in order.
+fn hash_words(text: &str, hashes: &mut Vec<u64>) {
+    const START: u64 = 0xcbf2_9ce4_8422_2325;
+    let fnv = |h: u64, byte: u8| (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    if !text.is_ascii() {
+        hashes.extend(
+            text.split_whitespace()
+                .map(|word| word.bytes().fold(START, fnv)),
+        );
+        return;
+    }
+    // One pass over the bytes: the ASCII characters that are Unicode
+    // white space end words, as `split_whitespace` has it.
+    let mut hash = START;
+    let mut in_word = false;
+    for &byte in text.as_bytes() {
+        if matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+            if in_word {
+                hashes.push(hash);
+                hash = START;
+                in_word = false;
+            }
+        } else {
+            hash = fnv(hash, byte);
+            in_word = true;
+        }
+    }
+    if in_word {
+        hashes.push(hash);
+    }
 }
 
 /// Drops short non-prose runs before the first and after the last prose
@@ -968,6 +994,32 @@ mod tests {
             hidden: false,
             hidden_holder: NONE,
             in_list: false,
+        }
+    }
+
+    #[test]
+    fn words_hash_as_split_whitespace_splits_them() {
+        let by_split = |text: &str| -> Vec<u64> {
+            text.split_whitespace()
+                .map(|w| {
+                    w.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                    })
+                })
+                .collect()
+        };
+        for text in [
+            "",
+            " ",
+            "one",
+            "  two  words ",
+            "tab\tnew\nline\x0bvt\x0cff\rcr",
+            "Zoë’s café\u{a0}2024 — done",
+            "a\u{2003}b c",
+        ] {
+            let mut got = Vec::new();
+            hash_words(text, &mut got);
+            assert_eq!(got, by_split(text), "{text:?}");
         }
     }
 
@@ -1203,9 +1255,11 @@ mod tests {
             kinds.contains(&(BlockKind::ListItem, "Longer library hours")),
             "{kinds:?}"
         );
-        assert!(kinds
-            .iter()
-            .any(|(k, t)| *k == BlockKind::Quote && t.starts_with("We listened")));
+        assert!(
+            kinds
+                .iter()
+                .any(|(k, t)| *k == BlockKind::Quote && t.starts_with("We listened"))
+        );
         assert_eq!(kinds.first().map(|(k, _)| *k), Some(BlockKind::Paragraph));
     }
 

@@ -11,7 +11,6 @@
 use std::sync::OnceLock;
 
 use dom_query::{Document, NodeData, NodeId, NodeRef};
-use regex::Regex;
 
 use crate::hashing::PrehashedMap;
 
@@ -183,196 +182,210 @@ fn classify(name: &str) -> (Tag, Display) {
 /// Class and id words that mark furniture, matched as whole tokens of the
 /// lower-cased `class` and `id` (split on anything not a letter or digit).
 /// These almost never name a wrapper of article text.
-fn is_strict_token(token: &str) -> bool {
-    matches!(
-        token,
-        "share"
-            | "sharing"
-            | "social"
-            | "sharedaddy"
-            | "related"
-            | "newsletter"
-            | "subscribe"
-            | "subscription"
-            | "signup"
-            | "comment"
-            | "comments"
-            | "disqus"
-            | "cookie"
-            | "cookies"
-            | "consent"
-            | "gdpr"
-            | "sidebar"
-            | "breadcrumb"
-            | "breadcrumbs"
-            | "ad"
-            | "ads"
-            | "advert"
-            | "advertisement"
-            | "adsense"
-            | "sponsor"
-            | "sponsored"
-            | "popup"
-            | "modal"
-            | "pagination"
-            | "pager"
-            | "recommended"
-            | "trending"
-            | "popular"
-            | "outbrain"
-            | "taboola"
-            | "copyright"
-            | "disclaimer"
-            | "republish"
-            | "byline"
-            | "cta"
-            | "tooltip"
-            | "footnotes"
-    )
-}
+const STRICT_TOKENS: &[&str] = &[
+    "share",
+    "sharing",
+    "social",
+    "sharedaddy",
+    "related",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "comment",
+    "comments",
+    "disqus",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "sidebar",
+    "breadcrumb",
+    "breadcrumbs",
+    "ad",
+    "ads",
+    "advert",
+    "advertisement",
+    "adsense",
+    "sponsor",
+    "sponsored",
+    "popup",
+    "modal",
+    "pagination",
+    "pager",
+    "recommended",
+    "trending",
+    "popular",
+    "outbrain",
+    "taboola",
+    "copyright",
+    "disclaimer",
+    "republish",
+    "byline",
+    "cta",
+    "tooltip",
+    "footnotes",
+];
 
 /// Furniture words that sites also use inside the names of content
 /// wrappers ("content-nav-section", "entry-meta-wrap"): they count only
 /// when no content word stands beside them.
-fn is_weak_token(token: &str) -> bool {
-    matches!(
-        token,
-        "nav"
-            | "navbar"
-            | "navigation"
-            | "menu"
-            | "footer"
-            | "banner"
-            | "tags"
-            | "tag"
-            | "tagcloud"
-            | "meta"
-            | "print"
-            | "toolbar"
-            | "dateline"
-            | "timestamp"
-            | "caption"
-            | "credit"
-            | "credits"
-            | "author"
-            | "bio"
-            | "masthead"
-    )
-}
+const WEAK_TOKENS: &[&str] = &[
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "footer",
+    "banner",
+    "tags",
+    "tag",
+    "tagcloud",
+    "meta",
+    "print",
+    "toolbar",
+    "dateline",
+    "timestamp",
+    "caption",
+    "credit",
+    "credits",
+    "author",
+    "bio",
+    "masthead",
+];
 
 /// Substrings that mark furniture inside compound names ("sharebar",
 /// "post-newsletter-signup", "relatedposts").
-fn strict_substrings() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            &[
-                "share",
-                "social",
-                "related",
-                "newsletter",
-                "subscri",
-                "comment",
-                "cookie",
-                "sidebar",
-                "breadcrumb",
-                "navbar",
-                "advert",
-                "paywall",
-                "signup",
-                "sign-up",
-                "readmore",
-                "read-more",
-                "more-stories",
-                "morestories",
-                "recirc",
-                "author-info",
-                "author-box",
-                "authorbox",
-                "author-bio",
-                "about-author",
-                "byline",
-                "post-meta",
-                "entry-meta",
-                "article-meta",
-                "postmeta",
-                "skip-link",
-                "skip-to",
-                "skiplink",
-                "screen-reader",
-                "visually-hidden",
-                "sr-only",
-            ]
-            .join("|"),
-        )
-        .expect("literal alternation is a valid pattern")
+const STRICT_SUBSTRINGS: &[&str] = &[
+    "share",
+    "social",
+    "related",
+    "newsletter",
+    "subscri",
+    "comment",
+    "cookie",
+    "sidebar",
+    "breadcrumb",
+    "navbar",
+    "advert",
+    "paywall",
+    "signup",
+    "sign-up",
+    "readmore",
+    "read-more",
+    "more-stories",
+    "morestories",
+    "recirc",
+    "author-info",
+    "author-box",
+    "authorbox",
+    "author-bio",
+    "about-author",
+    "byline",
+    "post-meta",
+    "entry-meta",
+    "article-meta",
+    "postmeta",
+    "skip-link",
+    "skip-to",
+    "skiplink",
+    "screen-reader",
+    "visually-hidden",
+    "sr-only",
+];
+
+const WEAK_SUBSTRINGS: &[&str] = &["footer", "promo", "follow", "tagline"];
+
+const SOFT_TOKENS: &[&str] = &[
+    "teaser", "summary", "promo", "aside", "header", "extra", "card", "cards", "info", "more",
+    "list", "feed", "box", "widget", "widgets",
+];
+
+const CONTENT_TOKENS: &[&str] = &[
+    "article",
+    "content",
+    "entry",
+    "post",
+    "story",
+    "body",
+    "text",
+    "main",
+    "blog",
+    "prose",
+    "richtext",
+    "articlebody",
+    "postbody",
+    "storybody",
+    "single",
+];
+
+const CONTENT_SUBSTRINGS: &[&str] = &[
+    "article",
+    "content",
+    "entry-",
+    "story",
+    "post-body",
+    "postbody",
+];
+
+/// A substring and the name bit it sets.
+type Needle = (&'static [u8], u8);
+
+/// The substrings above by their first byte, each with the name bit it
+/// sets: one pass over a name finds all three kinds, where a regex per
+/// kind cost a search each (names are short, the per-search setup was
+/// most of the cost).
+fn substrings_by_first_byte() -> &'static [Vec<Needle>] {
+    static TABLE: OnceLock<Vec<Vec<Needle>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![Vec::new(); 256];
+        for (list, bit) in [
+            (STRICT_SUBSTRINGS, NAME_STRICT),
+            (WEAK_SUBSTRINGS, NAME_WEAK),
+            (CONTENT_SUBSTRINGS, NAME_CONTENT),
+        ] {
+            for needle in list {
+                let needle = needle.as_bytes();
+                table[usize::from(needle[0])].push((needle, bit));
+            }
+        }
+        table
     })
 }
 
-fn weak_substrings() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(&["footer", "promo", "follow", "tagline"].join("|"))
-            .expect("literal alternation is a valid pattern")
-    })
-}
-
-fn is_soft_token(token: &str) -> bool {
-    matches!(
-        token,
-        "teaser"
-            | "summary"
-            | "promo"
-            | "aside"
-            | "header"
-            | "extra"
-            | "card"
-            | "cards"
-            | "info"
-            | "more"
-            | "list"
-            | "feed"
-            | "box"
-            | "widget"
-            | "widgets"
-    )
-}
-
-fn is_content_token(token: &str) -> bool {
-    matches!(
-        token,
-        "article"
-            | "content"
-            | "entry"
-            | "post"
-            | "story"
-            | "body"
-            | "text"
-            | "main"
-            | "blog"
-            | "prose"
-            | "richtext"
-            | "articlebody"
-            | "postbody"
-            | "storybody"
-            | "single"
-    )
-}
-
-fn content_substrings() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new("article|content|entry-|story|post-body|postbody")
-            .expect("literal alternation is a valid pattern")
-    })
+/// The bits of the substring lists that occur in `name`.
+fn substring_bits(name: &[u8]) -> u8 {
+    let table = substrings_by_first_byte();
+    let mut bits = 0;
+    for (at, &first) in name.iter().enumerate() {
+        for &(needle, bit) in &table[usize::from(first)] {
+            // The second byte first: most candidates fail there, before
+            // a call to compare the rest.
+            let rest = &name[at..];
+            if bits & bit == 0
+                && rest.len() >= needle.len()
+                && rest.get(1) == needle.get(1)
+                && rest.starts_with(needle)
+            {
+                bits |= bit;
+            }
+        }
+    }
+    bits
 }
 
 /// Furniture and content evidence from an element's class and id names.
+#[cfg(test)]
 fn name_evidence(class_and_id: &str, memo: &mut NameMemo) -> (Option<Furniture>, bool) {
     let mut bits = 0;
     for name in class_and_id.split_ascii_whitespace() {
         bits |= memo.bits(name);
     }
+    evidence_of_bits(bits)
+}
+
+/// Furniture and content evidence from the [`name_bits`] of all of an
+/// element's class and id names.
+fn evidence_of_bits(bits: u8) -> (Option<Furniture>, bool) {
     let strict = bits & NAME_STRICT != 0;
     let weak = bits & NAME_WEAK != 0;
     let soft = bits & NAME_SOFT != 0;
@@ -419,51 +432,93 @@ impl NameMemo {
 /// What one lower-cased class or id name says: furniture words (strict,
 /// weak, soft) and content words, as whole tokens or inside compounds.
 fn name_bits(name: &str) -> u8 {
-    let mut bits = 0;
-    if content_substrings().is_match(name) {
-        bits |= NAME_CONTENT;
-    }
+    let substrings = substring_bits(name.as_bytes());
+    let mut bits = substrings & NAME_CONTENT;
     // "has-sidebar", "sidebar-enabled--false", "no-comments": names that
     // describe the page's layout or state, not the element's role.
     // WordPress's editor names every list in a post this way.
-    let describes_state = state_words().is_match(name) || name == "wp-block-list";
+    let describes_state = describes_state(name) || name == "wp-block-list";
+    let tokens = tokens_by_hash();
     for token in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if token.is_empty() {
+        let Some(&(word, token_bits)) = tokens.get(&fnv(token.as_bytes())) else {
+            continue;
+        };
+        if word != token {
             continue;
         }
-        if is_content_token(token) {
-            bits |= NAME_CONTENT;
-        }
-        if describes_state {
-            continue;
-        }
-        if is_strict_token(token) {
-            bits |= NAME_STRICT;
-        } else if is_weak_token(token) {
-            bits |= NAME_WEAK;
-        } else if is_soft_token(token) {
-            bits |= NAME_SOFT;
+        bits |= token_bits & NAME_CONTENT;
+        if !describes_state {
+            bits |= token_bits & !NAME_CONTENT;
         }
     }
     if !describes_state {
-        if strict_substrings().is_match(name) {
-            bits |= NAME_STRICT;
-        }
-        if weak_substrings().is_match(name) {
-            bits |= NAME_WEAK;
-        }
+        bits |= substrings & (NAME_STRICT | NAME_WEAK);
     }
     bits
 }
 
-fn state_words() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            "^(has|no|with|without|show|hide|is|enable|disable)[-_]|[-_](enabled|disabled|active|inactive|false|true|open|closed|none|off|on)$",
-        )
-        .expect("state-word pattern is valid")
+/// FNV-1a of a name or token.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &c in bytes {
+        hash = (hash ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// The token lists by hash, each token with its bits: the content bit,
+/// and the first of strict, weak and soft whose list holds it. A name's
+/// tokens are looked up once each instead of compared with every list.
+fn tokens_by_hash() -> &'static PrehashedMap<(&'static str, u8)> {
+    static MAP: OnceLock<PrehashedMap<(&'static str, u8)>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map: PrehashedMap<(&'static str, u8)> = PrehashedMap::default();
+        // Strict first: a token on two furniture lists takes the first.
+        for (list, bit) in [
+            (CONTENT_TOKENS, NAME_CONTENT),
+            (STRICT_TOKENS, NAME_STRICT),
+            (WEAK_TOKENS, NAME_WEAK),
+            (SOFT_TOKENS, NAME_SOFT),
+        ] {
+            for &token in list {
+                // No two tokens share a hash (a test checks).
+                let entry = map.entry(fnv(token.as_bytes())).or_insert((token, 0));
+                let furniture = entry.1 & !NAME_CONTENT;
+                if bit == NAME_CONTENT || furniture == 0 {
+                    entry.1 |= bit;
+                }
+            }
+        }
+        map
     })
+}
+
+/// A name that starts with a state prefix ("has-", "no_") or ends with a
+/// state suffix ("-enabled", "_off").
+fn describes_state(name: &str) -> bool {
+    // The words hold no dash: the prefix is what comes before the first
+    // dash or underscore, the suffix what comes after the last.
+    let is_dash = |c: char| matches!(c, '-' | '_');
+    let (Some(first), Some(last)) = (name.find(is_dash), name.rfind(is_dash)) else {
+        return false;
+    };
+    matches!(
+        &name[..first],
+        "has" | "no" | "with" | "without" | "show" | "hide" | "is" | "enable" | "disable"
+    ) || matches!(
+        &name[last + 1..],
+        "enabled"
+            | "disabled"
+            | "active"
+            | "inactive"
+            | "false"
+            | "true"
+            | "open"
+            | "closed"
+            | "none"
+            | "off"
+            | "on"
+    )
 }
 
 struct Facts {
@@ -479,7 +534,8 @@ struct Facts {
 /// over them.
 fn element_facts(el: &dom_query::Element, tag: Tag, memo: &mut NameMemo) -> Facts {
     let mut hidden = false;
-    let mut names = String::new();
+    // What the class and id names say, each name read from the memo.
+    let mut name_bits = 0;
     let mut role_furniture = false;
     let mut role_main = false;
     let mut article_body = false;
@@ -490,25 +546,25 @@ fn element_facts(el: &dom_query::Element, tag: Tag, memo: &mut NameMemo) -> Fact
         let value: &str = &attr.value;
         match &*attr.name.local {
             "class" => {
-                // Whole class names only: "elementor-hidden-tablet" is shown
-                // on desktops.
-                hidden |= value.split_ascii_whitespace().any(|c| {
-                    matches!(
-                        c,
+                for class in value.split_ascii_whitespace() {
+                    // Whole class names only: "elementor-hidden-tablet" is
+                    // shown on desktops.
+                    hidden |= matches!(
+                        class,
                         "hidden"
                             | "d-none"
                             | "sr-only"
                             | "screen-reader-text"
                             | "visually-hidden"
                             | "hide"
-                    )
-                });
-                names.push_str(value);
-                names.push(' ');
+                    );
+                    name_bits |= memo.bits(class);
+                }
             }
             "id" => {
-                names.push_str(value);
-                names.push(' ');
+                for name in value.split_ascii_whitespace() {
+                    name_bits |= memo.bits(name);
+                }
                 streamed_segment = value.starts_with("S:");
             }
             "hidden" => hidden_attr = true,
@@ -540,7 +596,7 @@ fn element_facts(el: &dom_query::Element, tag: Tag, memo: &mut NameMemo) -> Fact
     // `<div hidden id="S:n">` at the end of the body, for a script to move
     // into place: they are shown, only elsewhere.
     hidden |= hidden_attr && !streamed_segment;
-    let (furniture, content_name) = name_evidence(&names, memo);
+    let (furniture, content_name) = evidence_of_bits(name_bits);
     Facts {
         hidden,
         furniture: if role_furniture {
@@ -555,15 +611,32 @@ fn element_facts(el: &dom_query::Element, tag: Tag, memo: &mut NameMemo) -> Fact
     }
 }
 
-fn style_hides(style: &str) -> bool {
-    let mut compact = String::with_capacity(style.len());
-    compact.extend(
-        style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_lowercase()),
-    );
-    compact.contains("display:none") || compact.contains("visibility:hidden")
+/// Whether an element's `style` attribute hides it (the extraction guard
+/// drops the others before parsing).
+pub(super) fn style_hides(style: &str) -> bool {
+    // Matched as the style's characters stream by, white space skipped and
+    // ASCII lower-cased: no copy of the style is made. A mismatch restarts
+    // a needle at the current character, which is exact because neither
+    // needle's first character occurs again in it.
+    const NEEDLES: [&[u8]; 2] = [b"display:none", b"visibility:hidden"];
+    let mut matched = [0usize; 2];
+    for c in style.chars() {
+        if c.is_whitespace() {
+            continue;
+        }
+        let c = c.to_ascii_lowercase();
+        for (needle, m) in NEEDLES.iter().zip(&mut matched) {
+            if c == char::from(needle[*m]) {
+                *m += 1;
+                if *m == needle.len() {
+                    return true;
+                }
+            } else {
+                *m = usize::from(c == char::from(needle[0]));
+            }
+        }
+    }
+    false
 }
 
 /// Where the walk stands: the innermost enclosing structures that decide a
@@ -1068,6 +1141,105 @@ mod tests {
         }
     }
 
+    /// The name reading as it was written first, with a regex per list of
+    /// substrings and a `matches!` per list of tokens.
+    fn name_bits_by_regex(name: &str) -> u8 {
+        let alternation = |list: &[&str]| regex::Regex::new(&list.join("|")).unwrap();
+        let state = regex::Regex::new(
+            "^(has|no|with|without|show|hide|is|enable|disable)[-_]|[-_](enabled|disabled|active|inactive|false|true|open|closed|none|off|on)$",
+        )
+        .unwrap();
+        let mut bits = 0;
+        if alternation(CONTENT_SUBSTRINGS).is_match(name) {
+            bits |= NAME_CONTENT;
+        }
+        let describes_state = state.is_match(name) || name == "wp-block-list";
+        for token in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if CONTENT_TOKENS.contains(&token) {
+                bits |= NAME_CONTENT;
+            }
+            if describes_state {
+                continue;
+            }
+            if STRICT_TOKENS.contains(&token) {
+                bits |= NAME_STRICT;
+            } else if WEAK_TOKENS.contains(&token) {
+                bits |= NAME_WEAK;
+            } else if SOFT_TOKENS.contains(&token) {
+                bits |= NAME_SOFT;
+            }
+        }
+        if !describes_state {
+            if alternation(STRICT_SUBSTRINGS).is_match(name) {
+                bits |= NAME_STRICT;
+            }
+            if alternation(WEAK_SUBSTRINGS).is_match(name) {
+                bits |= NAME_WEAK;
+            }
+        }
+        bits
+    }
+
+    #[test]
+    fn name_bits_agree_with_the_lists_read_one_by_one() {
+        let lists = [
+            STRICT_TOKENS,
+            WEAK_TOKENS,
+            SOFT_TOKENS,
+            CONTENT_TOKENS,
+            STRICT_SUBSTRINGS,
+            WEAK_SUBSTRINGS,
+            CONTENT_SUBSTRINGS,
+        ];
+        let mut names: Vec<String> = lists
+            .iter()
+            .flat_map(|l| l.iter())
+            .map(|w| w.to_string())
+            .collect();
+        let words = names.clone();
+        for (i, a) in words.iter().enumerate() {
+            let b = &words[(i * 7 + 3) % words.len()];
+            names.push(format!("{a}-{b}"));
+            names.push(format!("{a}{b}"));
+            names.push(format!("has-{a}"));
+            names.push(format!("{a}_off"));
+            names.push(format!("x{a}"));
+            names.push(a[..a.len() - 1].to_string());
+        }
+        names.extend(
+            [
+                "",
+                "-",
+                "on",
+                "has",
+                "has-",
+                "-on",
+                "is_",
+                "sidebar-enabled--false",
+                "wp-block-list",
+                "no-comments",
+                "entry-content",
+                "post-share",
+                "élément-share",
+                "ne",
+                "show-more-none",
+            ]
+            .map(String::from),
+        );
+        for name in &names {
+            assert_eq!(name_bits(name), name_bits_by_regex(name), "{name:?}");
+        }
+        // Every token finds itself in the map.
+        for list in &lists[..4] {
+            for token in *list {
+                assert_eq!(
+                    tokens_by_hash().get(&fnv(token.as_bytes())).map(|e| e.0),
+                    Some(*token)
+                );
+            }
+        }
+    }
+
     #[test]
     fn words_are_runs_of_letters_and_digits() {
         let rows: &[(&str, u32)] = &[
@@ -1089,6 +1261,33 @@ mod tests {
         assert!(style_hides("color:red; DISPLAY:NONE !important"));
         assert!(style_hides("visibility : hidden"));
         assert!(!style_hides("display: block"));
+        assert!(style_hides("ddisplay:display: none"));
+        assert!(style_hides("visibility:visibility:hidden"));
+        assert!(!style_hides("display:nun; visibility:visible"));
+        // As the style read with its white space taken out.
+        let compacted = |style: &str| {
+            let compact: String = style
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            compact.contains("display:none") || compact.contains("visibility:hidden")
+        };
+        for style in [
+            "",
+            "display:",
+            "DISPLAY : NO NE",
+            "display:nonedisplay",
+            "dis play:none",
+            "display:nondisplay:none",
+            "visibility:hiddeN",
+            "visibilityvisibility:hidden",
+            "display:\u{a0}none",
+            "ｄisplay:none",
+            "displayé:none",
+        ] {
+            assert_eq!(style_hides(style), compacted(style), "{style:?}");
+        }
     }
 
     #[test]
