@@ -449,6 +449,19 @@ struct TagName {
 }
 
 fn read_name(bytes: &[u8], start: usize) -> TagName {
+    read_name_with(bytes, start, None)
+}
+
+/// Entries of a [`NameCache`]: a power of two.
+const NAME_CACHE_SLOTS: usize = 64;
+
+/// The classification of tag names seen already, by hash. A page uses a
+/// few dozen names thousands of times, and classifying one afresh takes
+/// a few hundred comparisons.
+type NameCache = [Option<(u64, [u8; MAX_KNOWN_NAME], TagInfo)>; NAME_CACHE_SLOTS];
+
+/// [`read_name`], classifying through `cache` when one is given.
+fn read_name_with(bytes: &[u8], start: usize, cache: Option<&mut NameCache>) -> TagName {
     // FNV-1a over the lower-cased name.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut lower = [0u8; MAX_KNOWN_NAME];
@@ -464,12 +477,87 @@ fn read_name(bytes: &[u8], start: usize) -> TagName {
         hash = (hash ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
         len += 1;
     }
-    let info = if len <= MAX_KNOWN_NAME {
-        classify(&lower[..len])
-    } else {
-        classify(b"")
+    if len > MAX_KNOWN_NAME {
+        return TagName {
+            hash,
+            info: classify(b""),
+            len,
+        };
+    }
+    let info = match cache {
+        None => classify(&lower[..len]),
+        Some(cache) => {
+            // The name itself is compared, not only its hash: the zeros
+            // after a short name in `lower` tell it from a longer one.
+            let slot = &mut cache[hash as usize % NAME_CACHE_SLOTS];
+            match slot {
+                Some((h, name, info)) if *h == hash && *name == lower => *info,
+                _ => {
+                    let info = classify(&lower[..len]);
+                    *slot = Some((hash, lower, info));
+                    info
+                }
+            }
+        }
     };
     TagName { hash, info, len }
+}
+
+/// [`read_name`]'s hash of a lower-case tag name, at compile time.
+const fn name_hash(name: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut at = 0;
+    while at < name.len() {
+        hash = (hash ^ name[at] as u64).wrapping_mul(0x0100_0000_01b3);
+        at += 1;
+    }
+    hash
+}
+
+const HEAD: u64 = name_hash(b"head");
+const LINK: u64 = name_hash(b"link");
+const ANCHOR: u64 = name_hash(b"a");
+
+/// Start tags that the tree builder keeps in the head; any other ends it.
+const HEAD_CONTENT: [u64; 13] = [
+    name_hash(b"html"),
+    HEAD,
+    LINK,
+    name_hash(b"meta"),
+    name_hash(b"title"),
+    name_hash(b"script"),
+    name_hash(b"style"),
+    name_hash(b"base"),
+    name_hash(b"noscript"),
+    name_hash(b"template"),
+    name_hash(b"basefont"),
+    name_hash(b"bgsound"),
+    name_hash(b"noframes"),
+];
+
+/// Where the scan stands relative to the page's `<head>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Head {
+    Before,
+    In,
+    After,
+}
+
+/// The value of an attribute as written (quotes taken off, character
+/// references left as they are).
+fn attribute_value<'b>(bytes: &'b [u8], span: &AttrSpan) -> &'b [u8] {
+    let Some(equals) = memchr(b'=', &bytes[span.name_end..span.end]) else {
+        return &[];
+    };
+    let mut at = span.name_end + equals + 1;
+    while at < span.end && is_space(bytes[at]) {
+        at += 1;
+    }
+    let value = &bytes[at..span.end];
+    match value {
+        [quote @ (b'"' | b'\''), rest @ ..] => rest.strip_suffix(&[*quote]).unwrap_or(rest),
+        _ => value,
+    }
 }
 
 /// Elements that put a marker on the list of active formatting elements.
@@ -539,7 +627,7 @@ fn tag_end_with(
                     end: at + 1,
                     self_closing: false,
                     overflow,
-                })
+                });
             }
             b'/' => {
                 at += 1;
@@ -663,6 +751,23 @@ fn is_read_attribute(name: &[u8]) -> bool {
             | b"size"
             | b"encoding"
     )
+}
+
+/// A `style` attribute that cannot hide its element, the one thing the
+/// content stage reads in styles. Values with character references are
+/// kept: the parser decodes them.
+fn is_inert_style(value: &[u8]) -> bool {
+    !value.contains(&b'&')
+        && std::str::from_utf8(value).is_ok_and(|v| !super::content_dom::style_hides(v))
+}
+
+/// A link's `href` that no stage reads: the content stage asks only
+/// whether it stays on the page (`#...`), the metadata stage whether it
+/// leads to an author's page. Values with character references are kept.
+fn is_inert_href(value: &[u8]) -> bool {
+    !value.starts_with(b"#")
+        && !value.contains(&b'&')
+        && std::str::from_utf8(value).is_ok_and(|v| !super::metadata::is_author_page(v))
 }
 
 /// Where the content of an `svg` element whose start tag ends at `from`
@@ -818,6 +923,9 @@ struct Scan<'a, 'l> {
     nav: u64,
     /// The start tag just read opened a `nav` element in HTML content.
     nav_opened: bool,
+    /// Whether `<link>` tags seen now are in the page's head.
+    head: Head,
+    names: NameCache,
     /// Open `nav` elements whose content goes if their end tag closes
     /// them: stack index, the length of `out` after the start tag, and
     /// the start tags seen before it.
@@ -860,6 +968,8 @@ impl<'a, 'l> Scan<'a, 'l> {
             listing: read_name(b"listing", 0).hash,
             nav: read_name(b"nav", 0).hash,
             nav_opened: false,
+            head: Head::Before,
+            names: [None; NAME_CACHE_SLOTS],
             navs: Vec::new(),
         }
     }
@@ -870,6 +980,9 @@ impl<'a, 'l> Scan<'a, 'l> {
         while let Some(offset) = memchr(b'<', &bytes[at..]) {
             let lt = at + offset;
             if lt > at {
+                if self.head == Head::In && !bytes[at..lt].iter().all(|&c| is_space(c)) {
+                    self.head = Head::After;
+                }
                 if self.strip_code && lt - at > 1 && self.copied <= at {
                     self.shorten_blank(bytes, at, lt);
                 }
@@ -899,7 +1012,9 @@ impl<'a, 'l> Scan<'a, 'l> {
                     if bytes[body..].starts_with(b"->") {
                         return Some(body + 2);
                     }
-                    return memmem::find(&bytes[body..], b"-->").map(|e| body + e + 3);
+                    let close = body + memmem::find(&bytes[body..], b"-->")?;
+                    self.empty_comment(bytes, body, close);
+                    return Some(close + 3);
                 }
                 if rest.starts_with(b"[CDATA[") && self.in_foreign() {
                     let body = lt + 9;
@@ -910,8 +1025,11 @@ impl<'a, 'l> Scan<'a, 'l> {
             b'?' => memchr(b'>', &bytes[lt + 2..]).map(|e| lt + 2 + e + 1),
             b'/' => match bytes.get(lt + 2)? {
                 c if c.is_ascii_alphabetic() => {
-                    let name = read_name(bytes, lt + 2);
+                    let name = read_name_with(bytes, lt + 2, Some(&mut self.names));
                     let tag = tag_end(bytes, lt + 2 + name.len)?;
+                    if name.hash == HEAD {
+                        self.head = Head::After;
+                    }
                     self.end_tag(lt, tag.end, &name);
                     self.cap_attributes(&tag);
                     Some(tag.end)
@@ -921,7 +1039,7 @@ impl<'a, 'l> Scan<'a, 'l> {
                 _ => memchr(b'>', &bytes[lt + 2..]).map(|e| lt + 2 + e + 1),
             },
             c if c.is_ascii_alphabetic() => {
-                let name = read_name(bytes, lt + 1);
+                let name = read_name_with(bytes, lt + 1, Some(&mut self.names));
                 let attributes_start = lt + 1 + name.len;
                 let tag = if self.strip_code {
                     let spans = &mut self.attributes;
@@ -930,9 +1048,31 @@ impl<'a, 'l> Scan<'a, 'l> {
                 } else {
                     tag_end(bytes, attributes_start)?
                 };
+                self.head = match (self.head, name.hash) {
+                    (Head::Before, HEAD) => Head::In,
+                    (Head::In, hash) if HEAD_CONTENT.contains(&hash) => Head::In,
+                    (Head::Before, hash) if HEAD_CONTENT.contains(&hash) => Head::Before,
+                    _ => Head::After,
+                };
+                if self.strip_code
+                    && self.head == Head::In
+                    && name.hash == LINK
+                    && self.copied <= lt
+                    && !self.cut
+                    && !self.is_read_link(bytes)
+                {
+                    // Stylesheets, preloads, icons, alternates: a tenth of
+                    // the tags html5ever reads on news pages. Only the
+                    // metadata stage looks at links in the head (the
+                    // canonical one, and microdata); a void element in the
+                    // head is nobody's sibling or ancestor in the body,
+                    // whose element distances stay as they were.
+                    self.replace(lt, tag.end, "");
+                    return Some(tag.end);
+                }
                 let next = self.start_tag(bytes, lt, tag.end, tag.self_closing, &name)?;
                 if self.strip_code {
-                    self.drop_unread_attributes(bytes, attributes_start, &tag);
+                    self.drop_unread_attributes(bytes, attributes_start, &tag, name.hash == ANCHOR);
                 }
                 self.cap_attributes(&tag);
                 if self.strip_code && self.svg_opened {
@@ -952,6 +1092,26 @@ impl<'a, 'l> Scan<'a, 'l> {
         }
     }
 
+    /// Empties the comment whose text runs from `body` to `close` (the
+    /// `-->`). No stage reads a comment's text, and html5ever reads it a
+    /// character at a time; the empty comment stays, so that the tree keeps
+    /// the same nodes (a sibling walk counts it, texts on either side stay
+    /// apart).
+    fn empty_comment(&mut self, bytes: &[u8], body: usize, close: usize) {
+        // `--!>` also ends a comment for the tokenizer; such a comment is
+        // left whole rather than modelled.
+        let text = &bytes[body..close];
+        if !self.strip_code
+            || self.cut
+            || self.copied > body
+            || text.is_empty()
+            || memmem::find(text, b"--!>").is_some()
+        {
+            return;
+        }
+        self.replace(body, close, "");
+    }
+
     /// Shortens whitespace between two tags to its first character, outside
     /// preformatted text. Indentation makes a text node of its own between
     /// every two tags, and reading it costs the parser and both stages for
@@ -968,9 +1128,33 @@ impl<'a, 'l> Scan<'a, 'l> {
         }
     }
 
+    /// Whether the `<link>` tag just read (its attributes in
+    /// `self.attributes`) is one the metadata stage reads: the canonical
+    /// link, or one carrying microdata.
+    fn is_read_link(&self, bytes: &[u8]) -> bool {
+        self.attributes.iter().any(|span| {
+            let name = &bytes[span.name..span.name_end];
+            if name.eq_ignore_ascii_case(b"itemprop") {
+                return true;
+            }
+            let value = attribute_value(bytes, span);
+            name.eq_ignore_ascii_case(b"rel")
+                && (value.contains(&b'&')
+                    || value
+                        .windows(b"canonical".len())
+                        .any(|w| w.eq_ignore_ascii_case(b"canonical")))
+        })
+    }
+
     /// Drops the attributes of the start tag just read that no stage reads,
     /// unless the tag or its content was rewritten already.
-    fn drop_unread_attributes(&mut self, bytes: &[u8], attributes_start: usize, tag: &TagEnd) {
+    fn drop_unread_attributes(
+        &mut self,
+        bytes: &[u8],
+        attributes_start: usize,
+        tag: &TagEnd,
+        anchor: bool,
+    ) {
         if self.cut || self.copied > attributes_start {
             return;
         }
@@ -978,7 +1162,17 @@ impl<'a, 'l> Scan<'a, 'l> {
         // Attributes past the cap go with it in `cap_attributes`.
         let limit = tag.overflow.unwrap_or(tag.end);
         for span in spans.iter().take_while(|s| s.name < limit) {
-            if is_read_attribute(&bytes[span.name..span.name_end]) {
+            let name = &bytes[span.name..span.name_end];
+            let inert_value = || {
+                if name.eq_ignore_ascii_case(b"style") {
+                    is_inert_style(attribute_value(bytes, span))
+                } else {
+                    anchor
+                        && name.eq_ignore_ascii_case(b"href")
+                        && is_inert_href(attribute_value(bytes, span))
+                }
+            };
+            if is_read_attribute(name) && !inert_value() {
                 continue;
             }
             // After a quoted value the next name may follow without a
@@ -1607,10 +1801,7 @@ mod tests {
                 "<p id=\"i\"data-y=\"2\"title=\"t\">",
                 "<p id=\"i\" title=\"t\">",
             ),
-            (
-                "<a href=x onclick=go() rel=author>",
-                "<a href=x rel=author>",
-            ),
+            ("<a href=x onclick=go() rel=author>", "<a rel=author>"),
             ("<img src=x alt=y/>", "<img>"),
             ("<img src=\"x\" />", "<img />"),
             ("<input disabled Type=hidden>", "<input Type=hidden>"),
@@ -1629,6 +1820,85 @@ mod tests {
         }
         // Only the extraction guard drops them.
         let html = "<div data-x=1>t</div>";
+        assert!(matches!(
+            guard(html, &limits(512, 1000)).html,
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn extraction_guard_keeps_only_the_values_stages_read() {
+        let rows: &[(&str, &str)] = &[
+            // Links: kept on the page, to an author's page, or with
+            // character references the parser would decode.
+            ("<a href=\"/news/x\">", "<a>"),
+            ("<a href='#top'>", "<a href='#top'>"),
+            (
+                "<a HREF=\"/Author/jane-doe\">",
+                "<a HREF=\"/Author/jane-doe\">",
+            ),
+            ("<a href=\"/author/feed\">", "<a>"),
+            ("<a href=\"&#35;top\">", "<a href=\"&#35;top\">"),
+            // Only anchors: a base or area keeps its href.
+            ("<base href=\"/x/\">", "<base href=\"/x/\">"),
+            // Styles: only those that can hide the element.
+            ("<p style=\"color: red\" class=c>", "<p class=c>"),
+            (
+                "<p style=\"DISPLAY : none\">",
+                "<p style=\"DISPLAY : none\">",
+            ),
+            (
+                "<p style='visibility:hidden'>",
+                "<p style='visibility:hidden'>",
+            ),
+            (
+                "<p style=\"display&#58;none\">",
+                "<p style=\"display&#58;none\">",
+            ),
+            // Comments: emptied, not removed (they stay nodes).
+            ("a<!-- menu --><p>b", "a<!----><p>b"),
+            ("<!----><!--->x<!-->", "<!----><!--->x<!-->"),
+            // A comment that `--!>` ends is left whole, with what the scan
+            // took for its text.
+            (
+                "<!-- a --!><p>b</p><!-- c -->",
+                "<!-- a --!><p>b</p><!-- c -->",
+            ),
+        ];
+        for (html, want) in rows {
+            let g = guard_for_extraction(html, &limits(512, 1000));
+            assert_eq!(g.html, *want, "{html}");
+        }
+    }
+
+    #[test]
+    fn extraction_guard_drops_unread_links_in_the_head_only() {
+        let html = "<html><head><link rel=stylesheet href=a.css>\
+                    <link rel=\"Canonical\" href=\"https://x.test/a\">\
+                    <link itemprop=url href=\"https://x.test/a\"><title>T</title>\
+                    <link rel=preload href=b></head>\
+                    <body><link rel=stylesheet href=c.css><p>x</p></body></html>";
+        let want = "<html><head>\
+                    <link rel=\"Canonical\" href=\"https://x.test/a\">\
+                    <link itemprop=url href=\"https://x.test/a\"><title>T</title>\
+                    </head>\
+                    <body><link rel=stylesheet href=c.css><p>x</p></body></html>";
+        assert_eq!(guard_for_extraction(html, &limits(512, 1000)).html, want);
+        // Text or a body tag ends the head, even without `</head>`.
+        for html in [
+            "<head><title>T</title>x<link rel=icon>",
+            "<head><div></div><link rel=icon>",
+            "<link rel=icon><body>",
+        ] {
+            assert!(
+                guard_for_extraction(html, &limits(512, 1000))
+                    .html
+                    .contains("<link"),
+                "{html}"
+            );
+        }
+        // Only the extraction guard drops them.
+        let html = "<head><link rel=stylesheet href=a.css></head>";
         assert!(matches!(
             guard(html, &limits(512, 1000)).html,
             Cow::Borrowed(_)
@@ -1700,8 +1970,14 @@ mod tests {
             // A breakout tag, or an end tag of an element opened outside,
             // takes the parser back to HTML: left as it is.
             ("<svg><p>text</p></svg>", "<svg><p>text</p></svg>"),
-            ("<span><svg><g></span>t</svg>", "<span><svg><g></span>t</svg>"),
-            ("<svg><font color=red>t</font></svg>", "<svg><font color=red>t</font></svg>"),
+            (
+                "<span><svg><g></span>t</svg>",
+                "<span><svg><g></span>t</svg>",
+            ),
+            (
+                "<svg><font color=red>t</font></svg>",
+                "<svg><font color=red>t</font></svg>",
+            ),
             // Unclosed at the end of the page.
             ("<svg><g>", "<svg><g>"),
             ("<svg/><p>x</p>", "<svg/><p>x</p>"),
