@@ -831,32 +831,39 @@ fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
 }
 
 /// FNV-1a hashes (fast, and good enough to tell words apart) of the
-/// whitespace-separated words of `text`, in order.
+/// whitespace-separated words of `text`, in order, as `split_whitespace`
+/// separates them: one pass over the bytes, decoding only the characters
+/// outside ASCII.
 fn hash_words(text: &str, hashes: &mut Vec<u64>) {
     const START: u64 = 0xcbf2_9ce4_8422_2325;
     let fnv = |h: u64, byte: u8| (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    if !text.is_ascii() {
-        hashes.extend(
-            text.split_whitespace()
-                .map(|word| word.bytes().fold(START, fnv)),
-        );
-        return;
-    }
-    // One pass over the bytes: the ASCII characters that are Unicode
-    // white space end words, as `split_whitespace` has it.
+    let bytes = text.as_bytes();
     let mut hash = START;
     let mut in_word = false;
-    for &byte in text.as_bytes() {
-        if matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        let (len, space) = if byte.is_ascii() {
+            (
+                1,
+                matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '),
+            )
+        } else {
+            match text.get(at..).and_then(|rest| rest.chars().next()) {
+                Some(c) => (c.len_utf8(), c.is_whitespace()),
+                None => break,
+            }
+        };
+        if space {
             if in_word {
                 hashes.push(hash);
                 hash = START;
                 in_word = false;
             }
         } else {
-            hash = fnv(hash, byte);
+            hash = bytes[at..at + len].iter().fold(hash, |h, &b| fnv(h, b));
             in_word = true;
         }
+        at += len;
     }
     if in_word {
         hashes.push(hash);
