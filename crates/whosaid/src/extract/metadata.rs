@@ -202,15 +202,18 @@ fn pick_title(
 }
 
 /// Meta names whose content is the author.
-const AUTHOR_METAS: [&str; 8] = [
+const AUTHOR_METAS: [&str; 9] = [
     "author",
     "article:author",
     "sailthru.author",
     "parsely-author",
+    // A paper's citation metas list every author, its Dublin Core creator
+    // often only the first.
+    "citation_author",
+    "citation_authors",
     "dc.creator",
     "dcterms.creator",
     "byl",
-    "citation_author",
 ];
 
 fn is_site_name(key: &str, site_names: &[&str]) -> bool {
@@ -238,6 +241,11 @@ fn pick_authors(
         for key in AUTHOR_METAS {
             for (k, v) in &facts.metas {
                 if k == key && !looks_like_url(v) {
+                    if key.starts_with("citation_") {
+                        // One author per tag, often "Last, First".
+                        push_name(&mut structured, v);
+                        continue;
+                    }
                     for n in clean_authors(v) {
                         push_name(&mut structured, &n);
                     }
@@ -1031,6 +1039,34 @@ fn text_label(t: &str) -> u8 {
     label
 }
 
+/// The last text was a short date ("Dec 26, 2025").
+const DATELINE_DATE: u8 = 1;
+/// The last texts were a short date and a separator ("Dec 26, 2025 ·"):
+/// a name that follows is the writer's ("· Jane Doe in Category").
+const DATELINE_SEPARATED: u8 = 2;
+
+/// The dateline state after a text `t` (that holds a date or not).
+fn next_dateline_step(step: u8, t: &str, has_date: bool) -> u8 {
+    const SEPARATORS: [char; 6] = ['·', '•', '|', '—', '–', '-'];
+    let is_separator = |s: &str| s.chars().count() == 1 && s.starts_with(SEPARATORS);
+    if step == DATELINE_DATE && is_separator(t) {
+        DATELINE_SEPARATED
+    } else if has_date && t.len() <= 40 {
+        match t.strip_suffix(SEPARATORS) {
+            Some(_) => DATELINE_SEPARATED,
+            None => DATELINE_DATE,
+        }
+    } else {
+        0
+    }
+}
+
+/// Every name in `t` is a person's name of two words or more.
+fn names_a_person(t: &str) -> bool {
+    let names = clean_byline(t);
+    !names.is_empty() && names.iter().all(|n| n.split_whitespace().nth(1).is_some())
+}
+
 /// "By Jane Doe", "Written by Jane Doe".
 fn starts_like_byline(t: &str) -> bool {
     let bytes = t.as_bytes();
@@ -1082,6 +1118,8 @@ fn walk(tree: &Tree) -> Facts {
     let mut previous_label: u8 = 0;
     // The text node that `previous_label` came from.
     let mut label_node = tree.root_id();
+    // How far the texts before spell a dateline's "Dec 26, 2025 ·".
+    let mut dateline_step = 0;
     // The last link to an author page: its block, itself, its byline.
     let mut last_author_link: Option<(NodeId, NodeId, usize)> = None;
     while let Some((id, flags)) = stack.pop() {
@@ -1107,6 +1145,7 @@ fn walk(tree: &Tree) -> Facts {
                     }
                     if t.len() > MAX_DATE_TEXT {
                         previous_label = 0;
+                        dateline_step = 0;
                         return None;
                     }
                     let label = std::mem::replace(&mut previous_label, text_label(t));
@@ -1119,11 +1158,19 @@ fn walk(tree: &Tree) -> Facts {
                         .map(|d| (d, label | text_label(t)));
                     let own_label = previous_label & LABEL_BYLINE != 0;
                     let after_label = label & LABEL_BYLINE != 0;
+                    let after_date = dateline_step == DATELINE_SEPARATED;
+                    dateline_step = next_dateline_step(dateline_step, t, date.is_some());
+                    let by = flags & IN_NOISE == 0 && starts_like_byline(t);
+                    // "Dec 26, 2025 · Jane Doe in Category".
+                    let in_dateline = !after_label
+                        && !by
+                        && after_date
+                        && flags & IN_NOISE == 0
+                        && names_a_person(t);
                     // In boilerplate only a name after its own label counts:
                     // "By …" there is mostly related stories and credits.
-                    let byline = (!own_label
-                        && (after_label || (flags & IN_NOISE == 0 && starts_like_byline(t))))
-                    .then(|| (t.to_string(), after_label.then_some(label_id)));
+                    let byline = (!own_label && (after_label || by || in_dateline))
+                        .then(|| (t.to_string(), after_label.then_some(label_id), in_dateline));
                     Some((date, byline))
                 }
                 _ => None,
@@ -1134,11 +1181,13 @@ fn walk(tree: &Tree) -> Facts {
             // <a>Jane Doe</a> in C") made what the article mentions; a
             // byline's label starts a short line of its own.
             let byline = byline
-                .filter(|(_, label_id)| {
+                .filter(|(_, label_id, in_dateline)| {
                     label_id
                         .is_none_or(|l| inline_run_len(tree, l, MAX_BYLINE_RUN) <= MAX_BYLINE_RUN)
+                        && (!in_dateline
+                            || inline_run_len(tree, id, MAX_DATELINE_RUN) <= MAX_DATELINE_RUN)
                 })
-                .map(|(text, _)| text);
+                .map(|(text, _, _)| text);
             // A date inside a sentence is what the article talks about (a
             // deadline, a citation, an event), not when it was written.
             // Classes that name a byline or dateline vouch for the line.
@@ -1992,6 +2041,33 @@ mod tests {
                     <p>Body.</p></article></body></html>"#,
                 title: Some("Fog lifts"),
                 authors: &["Ada Stone"],
+                published: None,
+            },
+            Row {
+                name: "a name after the date and a separator in the dateline",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <p>Dec 26, 2025 <span>&bull;</span> <img src="a.png"> Ada Stone in <a href="/c">Weather
+                    News</a></p><p>Body.</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone"],
+                published: Some("2025-12-26"),
+            },
+            Row {
+                name: "a one-word section after the dateline's date is no writer",
+                html: r#"<html><head><title>Fog lifts</title></head><body><article><h1>Fog lifts</h1>
+                    <div><span>2025-12-17</span><span>·</span><a href="/c">Engineering</a></div>
+                    <p>Body.</p></article></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &[],
+                published: Some("2025-12-17"),
+            },
+            Row {
+                name: "a paper's citation authors, one per tag, over its first-author creator",
+                html: r#"<html><head><title>Fog lifts</title><meta name="DC.Creator" content="Ada Stone">
+                    <meta name="citation_authors" content="Ada Stone"><meta name="citation_authors"
+                    content="Reed, Ben"></head><body><h1>Fog lifts</h1></body></html>"#,
+                title: Some("Fog lifts"),
+                authors: &["Ada Stone", "Reed, Ben"],
                 published: None,
             },
             Row {
