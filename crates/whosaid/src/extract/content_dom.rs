@@ -705,12 +705,24 @@ impl Builder {
                 } else if b < 0x20 || b == 0x7f {
                     at += 1;
                 } else {
-                    // A run of visible ASCII goes in at once.
+                    // A run of visible ASCII goes in at once, with the
+                    // single spaces between its words: each would only
+                    // have left a space pending for the next word.
                     let start = at;
-                    while bytes.get(at).is_some_and(|&c| (0x21..0x7f).contains(&c)) {
-                        at += 1;
+                    let mut spaces = 0;
+                    loop {
+                        match bytes.get(at) {
+                            Some(0x21..0x7f) => at += 1,
+                            Some(b' ')
+                                if bytes.get(at + 1).is_some_and(|c| (0x21..0x7f).contains(c)) =>
+                            {
+                                spaces += 1;
+                                at += 1;
+                            }
+                            _ => break,
+                        }
                     }
-                    self.push_visible(&text[start..at], (at - start) as u32, in_link);
+                    self.push_visible(&text[start..at], (at - start - spaces) as u32, in_link);
                 }
                 continue;
             }
@@ -1287,6 +1299,22 @@ mod tests {
             "displayé:none",
         ] {
             assert_eq!(style_hides(style), compacted(style), "{style:?}");
+        }
+    }
+
+    #[test]
+    fn text_runs_collapse_white_space_and_count_visible_characters() {
+        let rows: &[(&str, &str, u32)] = &[
+            ("<p>one two  three</p>", "one two three", 11),
+            ("<p> lead\tand\n trail </p>", "lead and trail", 12),
+            ("<p>a b<b> c</b>d e</p>", "a b cd e", 5),
+            ("<p>x \u{a0}y caf\u{e9} z</p>", "x y caf\u{e9} z", 7),
+            ("<p>ctl\u{1}x</p>", "ctlx", 4),
+        ];
+        for (html, text, chars) in rows {
+            let outline = outline(&Document::from(*html), 1000);
+            let run = &outline.blocks[0];
+            assert_eq!((run.text.as_str(), run.chars), (*text, *chars), "{html:?}");
         }
     }
 
