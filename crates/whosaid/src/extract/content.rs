@@ -831,39 +831,34 @@ fn drop_repeats(blocks: &[RawBlock], kept: &mut Vec<usize>) {
 }
 
 /// FNV-1a hashes (fast, and good enough to tell words apart) of the
-/// whitespace-separated words of `text`, in order, as `split_whitespace`
-/// separates them: one pass over the bytes, decoding only the characters
-/// outside ASCII.
+/// whitespace-separated words of `text`, in order.
 fn hash_words(text: &str, hashes: &mut Vec<u64>) {
     const START: u64 = 0xcbf2_9ce4_8422_2325;
     let fnv = |h: u64, byte: u8| (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    let bytes = text.as_bytes();
+    if !text.is_ascii() {
+        // Decoding each character in the loop below costs more than
+        // `split_whitespace` does.
+        hashes.extend(
+            text.split_whitespace()
+                .map(|word| word.bytes().fold(START, fnv)),
+        );
+        return;
+    }
+    // One pass over the bytes: the ASCII characters that are Unicode
+    // white space end words, as `split_whitespace` has it.
     let mut hash = START;
     let mut in_word = false;
-    let mut at = 0;
-    while let Some(&byte) = bytes.get(at) {
-        let (len, space) = if byte.is_ascii() {
-            (
-                1,
-                matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '),
-            )
-        } else {
-            match text.get(at..).and_then(|rest| rest.chars().next()) {
-                Some(c) => (c.len_utf8(), c.is_whitespace()),
-                None => break,
-            }
-        };
-        if space {
+    for &byte in text.as_bytes() {
+        if matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
             if in_word {
                 hashes.push(hash);
                 hash = START;
                 in_word = false;
             }
         } else {
-            hash = bytes[at..at + len].iter().fold(hash, |h, &b| fnv(h, b));
+            hash = fnv(hash, byte);
             in_word = true;
         }
-        at += len;
     }
     if in_word {
         hashes.push(hash);
