@@ -1088,20 +1088,7 @@ fn starts_like_byline(t: &str) -> bool {
 /// Links to an author's page: `/author/jane-doe`, `/authors/…`,
 /// `/writers/…`, `/profile/…`.
 pub(super) fn is_author_page(href: &str) -> bool {
-    // `href.to_ascii_lowercase().contains(p)` for lower-case `p`, without
-    // the copy: the extraction guard asks this of every link on the page.
-    let bytes = href.as_bytes();
-    let contains = |p: &str| {
-        let p = p.as_bytes();
-        let Some(&first) = p.first() else {
-            return true;
-        };
-        memchr::memchr2_iter(first, first.to_ascii_uppercase(), bytes).any(|at| {
-            bytes
-                .get(at..at + p.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(p))
-        })
-    };
+    let lower = href.to_ascii_lowercase();
     [
         "/author/",
         "/authors/",
@@ -1112,8 +1099,8 @@ pub(super) fn is_author_page(href: &str) -> bool {
         "/byline/",
     ]
     .iter()
-    .any(|p| contains(p))
-        && !contains("/feed")
+    .any(|p| lower.contains(p))
+        && !lower.contains("/feed")
 }
 
 /// Text nodes at most this long are read for dates; longer ones are prose.
