@@ -84,7 +84,9 @@ pub struct Documents {
 enum OpenFile {
     Warc {
         name: String,
-        reader: WarcReader<BufReader<File>>,
+        // Boxed: the reader carries its resynchronisation state inline and
+        // would make every `Lines` as large.
+        reader: Box<WarcReader<BufReader<File>>>,
     },
     Lines {
         name: String,
@@ -109,7 +111,10 @@ impl Documents {
                 let reader = reader.with_max_record_bytes(
                     self.max_input_bytes.saturating_add(HTTP_HEADER_ALLOWANCE),
                 );
-                self.open = Some(OpenFile::Warc { name, reader });
+                self.open = Some(OpenFile::Warc {
+                    name,
+                    reader: Box::new(reader),
+                });
                 None
             }
             Err(e) => Some(match e.kind {
