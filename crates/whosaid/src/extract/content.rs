@@ -40,8 +40,8 @@ use std::sync::OnceLock;
 use dom_query::Document;
 use regex::Regex;
 
+use super::content_dom::{self, Elem, Furniture, Outline, RawBlock, RawKind, Tag, NONE};
 use super::Metadata;
-use super::content_dom::{self, Elem, Furniture, NONE, Outline, RawBlock, RawKind, Tag};
 use crate::hashing::PrehashedMap;
 use crate::pipeline::Limits;
 use crate::record::BlockKind;
@@ -1257,11 +1257,9 @@ mod tests {
             kinds.contains(&(BlockKind::ListItem, "Longer library hours")),
             "{kinds:?}"
         );
-        assert!(
-            kinds
-                .iter()
-                .any(|(k, t)| *k == BlockKind::Quote && t.starts_with("We listened"))
-        );
+        assert!(kinds
+            .iter()
+            .any(|(k, t)| *k == BlockKind::Quote && t.starts_with("We listened")));
         assert_eq!(kinds.first().map(|(k, _)| *k), Some(BlockKind::Paragraph));
     }
 
