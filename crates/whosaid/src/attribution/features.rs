@@ -41,6 +41,13 @@ pub struct TokInfo {
     pub class: u16,
     /// The class's group: a coarser partition of the same words.
     pub group: u16,
+    /// Hash of the word without an inflection ending ([`stem_hash`]).
+    pub stem: u64,
+    /// How often the word played each role in the training annotations
+    /// ([`RolePriors`]), packed; 0 for a word too rare to say.
+    pub prior: u16,
+    /// The same for the word's stem.
+    pub stem_prior: u16,
 }
 
 // Shapes: coarse classes of how a token is written.
@@ -88,6 +95,31 @@ fn hash_lower(s: &str) -> u64 {
 /// The hash of a lower-case word, as [`TokInfo::word`] holds it.
 pub fn word_hash(word: &str) -> u64 {
     hash_lower(word)
+}
+
+/// Inflection endings cut off for [`stem_hash`], longest first.
+const STEM_ENDINGS: [&str; 5] = ["ing", "ed", "es", "s", "e"];
+
+/// The hash of a word without one inflection ending ("supported",
+/// "supports", "supporting" → "support"; "ridiculed", "ridicule" →
+/// "ridicul"), so that a role prior reaches forms too rare to have their
+/// own. Crude on purpose: only ASCII words of at least 3 letters left are
+/// cut; anything else is its own stem. `whole` is the word's hash.
+pub fn stem_hash(word: &str, whole: u64) -> u64 {
+    // Stems are hashed apart from words, so that "rat" (from "rates") and
+    // the word "rat" do not share a key.
+    const STEM: u64 = 0x5_7e4d;
+    let bytes = word.as_bytes();
+    if word.is_ascii() {
+        for ending in STEM_ENDINGS {
+            let e = ending.as_bytes();
+            if bytes.len() >= e.len() + 3 && bytes[bytes.len() - e.len()..].eq_ignore_ascii_case(e)
+            {
+                return mix(hash_lower(&word[..bytes.len() - e.len()]), STEM);
+            }
+        }
+    }
+    mix(whole, STEM)
 }
 
 fn shape(s: &str) -> u8 {
@@ -450,6 +482,9 @@ pub fn analyse(text: &str, analysis: &Analysis, paragraph: usize, out: &mut Vec<
             sentence_end: false,
             class: 0,
             group: 0,
+            stem: stem_hash(s, word),
+            prior: 0,
+            stem_prior: 0,
         });
     }
     let base = para.tokens.start;
@@ -657,6 +692,117 @@ fn kmeans(vectors: &[Sparse], centres: &mut [f32], dims: usize, k: usize) -> Vec
     assign
 }
 
+/// Words seen fewer times outside quotations get no role prior.
+const PRIOR_MIN_COUNT: u32 = 3;
+/// The roles a prior is counted for, in the order of their 3-bit fields:
+/// inside a source, inside a cue, first and last token of a content.
+const PRIOR_ROLES: usize = 4;
+
+/// How often each word (and each stem) was part of a source or a cue, or
+/// began or ended a content, in the training annotations, among its
+/// occurrences outside quotations: a lexicon learnt from the gold spans.
+/// PolNeAR's cues are broad ("support", "has faced ridicule", "were
+/// rated"), far beyond any reporting-verb list, and a word's own weights
+/// only exist once the word is frequent; a bucketed rate is shared by all
+/// words with the same behaviour. Training computes it out of fold, so the
+/// models learn how far to trust it on words whose labels they have not
+/// seen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RolePriors {
+    pub(crate) words: WordMap<u16>,
+    pub(crate) stems: WordMap<u16>,
+}
+
+/// Packs role counts into [`TokInfo::prior`]: per role 3 bits of rate
+/// bucket (1: never, then up to 7: at least three times in four), then 2
+/// bits of how much evidence (under 10, under 100, more occurrences).
+fn pack_prior(seen: u32, roles: &[u32; PRIOR_ROLES]) -> u16 {
+    let mut packed = 0u16;
+    for (r, &n) in roles.iter().enumerate() {
+        let rate = n as f32 / seen.max(1) as f32;
+        let b: u16 = match rate {
+            x if x <= 0.0 => 1,
+            x if x < 0.02 => 2,
+            x if x < 0.1 => 3,
+            x if x < 0.25 => 4,
+            x if x < 0.5 => 5,
+            x if x < 0.75 => 6,
+            _ => 7,
+        };
+        packed |= b << (3 * r);
+    }
+    let evidence: u16 = match seen {
+        0..=9 => 1,
+        10..=99 => 2,
+        _ => 3,
+    };
+    packed | evidence << (3 * PRIOR_ROLES)
+}
+
+/// The rate bucket of `role` (0 source, 1 cue, 2 content start, 3 content
+/// end) in a packed prior; 0 when the word has none.
+pub fn prior_bucket(packed: u16, role: usize) -> u64 {
+    (packed >> (3 * role) & 7) as u64
+}
+
+impl RolePriors {
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len() + self.stems.len()
+    }
+
+    /// Counts roles over paragraphs with their gold label indices (the
+    /// tagger's: 0 Outside, then Begin, Inside, Last, Unit per role).
+    pub fn learn<'a>(paragraphs: impl Iterator<Item = (&'a [TokInfo], &'a [usize])>) -> RolePriors {
+        type Counts = std::collections::HashMap<u64, (u32, [u32; PRIOR_ROLES])>;
+        let (mut words, mut stems) = (Counts::new(), Counts::new());
+        for (info, gold) in paragraphs {
+            for (t, &l) in info.iter().zip(gold) {
+                if t.in_quote || t.quote != QuoteMark::None {
+                    continue;
+                }
+                let kind = l.saturating_sub(1) % LABEL_KINDS;
+                let role = label_role(l);
+                let hits = [
+                    role == 1,
+                    role == 2,
+                    role == 3 && matches!(kind, 0 | 3),
+                    role == 3 && matches!(kind, 2 | 3),
+                ];
+                for key in [(&mut words, t.word), (&mut stems, t.stem)] {
+                    let (map, k) = key;
+                    let c = map.entry(k).or_default();
+                    c.0 += 1;
+                    for (n, hit) in c.1.iter_mut().zip(hits) {
+                        *n += hit as u32;
+                    }
+                }
+            }
+        }
+        let pack = |m: Counts| -> WordMap<u16> {
+            m.into_iter()
+                .filter(|(_, (seen, _))| *seen >= PRIOR_MIN_COUNT)
+                .map(|(k, (seen, roles))| (k, pack_prior(seen, &roles)))
+                .collect()
+        };
+        RolePriors {
+            words: pack(words),
+            stems: pack(stems),
+        }
+    }
+
+    /// Writes each token's word and stem priors (0 when unknown).
+    pub fn assign(&self, info: &mut [TokInfo]) {
+        for t in info {
+            t.prior = self.words.get(&t.word).copied().unwrap_or(0);
+            t.stem_prior = self.stems.get(&t.stem).copied().unwrap_or(0);
+        }
+    }
+}
+
 // Template ids: one per feature kind. Changing any of these, or what a
 // template hashes, needs a retrained model.
 const T_BIAS: u64 = 1;
@@ -702,6 +848,10 @@ const T_CLASS_QUOTE: u64 = 40;
 const T_CLAUSE_LEFT: u64 = 41;
 const T_CLAUSE_RIGHT: u64 = 42;
 const T_WIDE: u64 = 43;
+const T_PRIOR: u64 = 44;
+const T_PRIOR_STEM: u64 = 45;
+const T_PRIOR_WINDOW: u64 = 46;
+const T_PRIOR_CUE_NEAR: u64 = 47;
 
 /// Words that open a clause: where unquoted content tends to start or stop.
 const CLAUSE_WORDS: &[&str] = &[
@@ -746,6 +896,38 @@ pub fn label_continues(l: usize) -> bool {
     l > 0 && matches!((l - 1) % LABEL_KINDS, 1 | 2)
 }
 
+/// For every token, the nearest other token of its sentence to the left
+/// and to the right for which `wanted` holds.
+fn nearest_in_sentence(
+    info: &[TokInfo],
+    wanted: impl Fn(&TokInfo) -> bool,
+) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+    let n = info.len();
+    let mut left: Vec<Option<usize>> = vec![None; n];
+    let mut right: Vec<Option<usize>> = vec![None; n];
+    let mut last: Option<usize> = None;
+    for i in 0..n {
+        if i > 0 && info[i].sentence != info[i - 1].sentence {
+            last = None;
+        }
+        left[i] = last;
+        if wanted(&info[i]) {
+            last = Some(i);
+        }
+    }
+    last = None;
+    for i in (0..n).rev() {
+        if i + 1 < n && info[i].sentence != info[i + 1].sentence {
+            last = None;
+        }
+        right[i] = last;
+        if wanted(&info[i]) {
+            last = Some(i);
+        }
+    }
+    (left, right)
+}
+
 /// Features of every token of one paragraph, appended to `out` with
 /// `offsets[i]..offsets[i + 1]` the features of token `i`.
 ///
@@ -767,28 +949,13 @@ pub fn featurise(
         .filter(|f| f.len() == n)
         .map(|f| Stacked::new(info, f));
     // Nearest lexicon cue to the left and right within the sentence.
-    let mut cue_left: Vec<Option<usize>> = vec![None; n];
-    let mut cue_right: Vec<Option<usize>> = vec![None; n];
-    let mut last: Option<usize> = None;
-    for i in 0..n {
-        if i > 0 && info[i].sentence != info[i - 1].sentence {
-            last = None;
-        }
-        cue_left[i] = last;
-        if info[i].cue && !info[i].in_quote {
-            last = Some(i);
-        }
-    }
-    last = None;
-    for i in (0..n).rev() {
-        if i + 1 < n && info[i].sentence != info[i + 1].sentence {
-            last = None;
-        }
-        cue_right[i] = last;
-        if info[i].cue && !info[i].in_quote {
-            last = Some(i);
-        }
-    }
+    let (cue_left, cue_right) = nearest_in_sentence(info, |t| t.cue && !t.in_quote);
+    // The same for the words the training annotations made a cue in at
+    // least a quarter of their unquoted occurrences (PolNeAR's broad
+    // predicates, "support", "opposed", that the lexicon does not hold).
+    // Counting them as lexicon cues above instead did not score higher.
+    let (prior_cue_left, prior_cue_right) =
+        nearest_in_sentence(info, |t| !t.in_quote && prior_bucket(t.prior, 1) >= 5);
     let that = word_hash("that");
     let comma_word = word_hash(",");
     let clause_words: [u64; CLAUSE_WORDS.len()] = {
@@ -1032,7 +1199,7 @@ pub fn featurise(
                 | (after_comma as u64) << 1
                 | last_boundary.map_or(99, |b| bucket(i - b)) << 4
                 | (t.in_quote as u64) << 12
-                | (side as u64) << 16,
+                | side << 16,
         );
         if clause_word || t.word == comma_word || t.shape == SHAPE_COLON {
             last_boundary = Some(i);
@@ -1059,7 +1226,7 @@ pub fn featurise(
             T_GROUPS3,
             group_at(ii - 1) | group_at(ii) << 16 | group_at(ii + 1) << 32,
         );
-        f(T_CLASS_SIDE, t.class as u64 | (side as u64) << 16);
+        f(T_CLASS_SIDE, t.class as u64 | side << 16);
         f(T_CLASS_QUOTE, t.class as u64 | (t.in_quote as u64) << 16);
         f(T_WIDE, mix(word(ii - 3), 1));
         f(T_WIDE, mix(word(ii + 3), 2));
@@ -1067,6 +1234,48 @@ pub fn featurise(
         f(T_WIDE, mix(mix(word(ii + 1), word(ii + 2)), 4));
         f(T_WIDE, class_at(ii - 2) | 5 << 16);
         f(T_WIDE, class_at(ii + 2) | 6 << 16);
+        let prior_at = |j: isize, role: usize| -> u64 {
+            if j < 0 || j as usize >= n {
+                15
+            } else {
+                prior_bucket(info[j as usize].prior, role)
+            }
+        };
+        let quoted = (t.in_quote as u64) << 8;
+        for role in 0..PRIOR_ROLES {
+            f(
+                T_PRIOR,
+                prior_bucket(t.prior, role) | (role as u64) << 4 | quoted,
+            );
+        }
+        f(
+            T_PRIOR,
+            (t.prior >> (3 * PRIOR_ROLES)) as u64 | 1 << 12 | quoted,
+        );
+        if t.prior == 0 {
+            // A word too rare for its own prior borrows its stem's.
+            f(
+                T_PRIOR_STEM,
+                prior_bucket(t.stem_prior, 0) | prior_bucket(t.stem_prior, 1) << 4 | quoted,
+            );
+        }
+        for role in 0..2 {
+            f(
+                T_PRIOR_WINDOW,
+                prior_at(ii - 1, role)
+                    | prior_at(ii, role) << 4
+                    | prior_at(ii + 1, role) << 8
+                    | (role as u64) << 12
+                    | (t.in_quote as u64) << 16,
+            );
+        }
+        f(
+            T_PRIOR_CUE_NEAR,
+            prior_cue_left[i].map_or(99, |c| bucket(i - c))
+                | prior_cue_right[i].map_or(99, |c| bucket(c - i)) << 8
+                | (t.in_quote as u64) << 16
+                | (t.shape as u64) << 20,
+        );
         if let Some(st) = &stacked {
             st.features(info, i, out);
         }
@@ -1442,6 +1651,66 @@ mod tests {
         // "Ann said the bridge was 0.": the number is too rare for a class.
         assert!(sample[..5].iter().all(|t| t.class > 0 && t.group > 0));
         assert_eq!(sample[5].class, 0);
+    }
+
+    #[test]
+    fn stems_join_inflections_and_differ_from_words() {
+        let stem = |w: &str| stem_hash(w, word_hash(w));
+        assert_eq!(stem("supported"), stem("supports"));
+        assert_eq!(stem("supporting"), stem("Support"));
+        assert_eq!(stem("ridiculed"), stem("ridicule"));
+        assert_ne!(stem("rates"), word_hash("rat"));
+        // Too short to cut, and not ASCII: the word is its own stem.
+        assert_eq!(stem("is"), mix(word_hash("is"), 0x5_7e4d));
+        assert_eq!(stem("naïveté"), mix(word_hash("naïveté"), 0x5_7e4d));
+    }
+
+    #[test]
+    fn role_priors_count_gold_roles_outside_quotations() {
+        // Fictional: "backs" is a cue each time, "Ann" a source, "the" starts
+        // the content; inside the quotation "backs" is no cue and not counted.
+        let mut paragraphs = Vec::new();
+        for _ in 0..4 {
+            let text = "Ann backs the plan. “He backs it,” Ann said.";
+            let analysis = analyze(text, &[]);
+            let mut info = Vec::new();
+            analyse(text, &analysis, 0, &mut info);
+            // Tokens: Ann backs the plan . “ He backs it , ” Ann said .
+            // Labels: Source Unit (4), Cue Unit (8), Content Begin (9),
+            // Content Last (11), the rest Outside but "said" (Cue Unit).
+            let mut gold = vec![0usize; info.len()];
+            gold[0] = 4;
+            gold[1] = 8;
+            gold[2] = 9;
+            gold[3] = 11;
+            gold[12] = 8;
+            paragraphs.push((info, gold));
+        }
+        let priors =
+            RolePriors::learn(paragraphs.iter().map(|(i, g)| (i.as_slice(), g.as_slice())));
+        let mut sample = paragraphs[0].0.clone();
+        priors.assign(&mut sample);
+        let (ann, backs, the, plan) = (sample[0], sample[1], sample[2], sample[3]);
+        // Ann: source 1 time in 2 outside quotes; backs: always a cue
+        // (the quoted one not counted); the: always starts the content.
+        assert_eq!(prior_bucket(ann.prior, 0), 6);
+        assert_eq!(prior_bucket(backs.prior, 1), 7);
+        assert_eq!(prior_bucket(backs.prior, 0), 1);
+        assert_eq!(prior_bucket(the.prior, 2), 7);
+        assert_eq!(prior_bucket(plan.prior, 3), 7);
+        assert_eq!(prior_bucket(plan.prior, 2), 1);
+        // The quoted "backs" gets the word's prior all the same.
+        assert_eq!(sample[7].prior, backs.prior);
+        // A word never seen has none; its stem may ("backed" → "back").
+        let text = "Bob backed nothing.";
+        let analysis = analyze(text, &[]);
+        let mut info = Vec::new();
+        analyse(text, &analysis, 0, &mut info);
+        priors.assign(&mut info);
+        assert_eq!(info[1].prior, 0);
+        assert_eq!(prior_bucket(info[1].stem_prior, 1), 7);
+        assert_eq!(info[2].prior, 0);
+        assert_eq!(info[2].stem_prior, 0);
     }
 
     #[test]

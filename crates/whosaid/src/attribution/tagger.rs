@@ -11,7 +11,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::attribution::features::{self, ParagraphContext, QuoteMark, TokInfo, WordClasses};
+use crate::attribution::features::{
+    self, ParagraphContext, QuoteMark, RolePriors, TokInfo, WordClasses,
+};
 use crate::attribution::polnear::GoldAttribution;
 use crate::attribution::text::Analysis;
 use crate::record::Range as ByteRange;
@@ -139,9 +141,11 @@ type KeyMap<V> = HashMap<u32, V, BuildHasherDefault<KeyHasher>>;
 /// 0-12 the first model's labels, 13-25 the second's) and one i16 per set bit. A
 /// weight is its i16 times the scale. Then the word classes: the class
 /// count and per class its group (u8 each), the word count (u32) and per
-/// word, sorted by hash: the word hash (u64) and its class (u8).
+/// word, sorted by hash: the word hash (u64) and its class (u8). Then the
+/// role priors (version 4): the word count (u32) and per word, sorted by
+/// hash, the hash (u64) and its packed prior (u16); the same for stems.
 const MAGIC: &[u8; 8] = b"WSTAGGER";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// Why a model file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -337,6 +341,7 @@ pub struct Tagger {
     scale: f32,
     transitions: [[[f32; LABELS]; LABELS + 1]; 2],
     classes: WordClasses,
+    priors: RolePriors,
 }
 
 impl Tagger {
@@ -355,6 +360,7 @@ impl Tagger {
         first: &Model,
         second: &Model,
         classes: WordClasses,
+        priors: RolePriors,
         min_weight: f32,
     ) -> Tagger {
         let max = [first, second]
@@ -381,6 +387,7 @@ impl Tagger {
             scale,
             transitions: [first.transitions, second.transitions],
             classes,
+            priors,
         }
     }
 
@@ -436,6 +443,15 @@ impl Tagger {
             let class = r.take(1)?[0];
             tagger.classes.class.insert(word, class);
         }
+        for map in [&mut tagger.priors.words, &mut tagger.priors.stems] {
+            let n = r.u32()? as usize;
+            map.reserve(n.min(bytes.len() / 10));
+            for _ in 0..n {
+                let word = r.u64()?;
+                let prior = r.take(2)?;
+                map.insert(word, u16::from_le_bytes([prior[0], prior[1]]));
+            }
+        }
         Ok(tagger)
     }
 
@@ -474,6 +490,15 @@ impl Tagger {
             out.extend_from_slice(&w.to_le_bytes());
             out.push(*c);
         }
+        for map in [&self.priors.words, &self.priors.stems] {
+            let mut words: Vec<(&u64, &u16)> = map.iter().collect();
+            words.sort();
+            out.extend_from_slice(&(words.len() as u32).to_le_bytes());
+            for (w, p) in words {
+                out.extend_from_slice(&w.to_le_bytes());
+                out.extend_from_slice(&p.to_le_bytes());
+            }
+        }
         out
     }
 
@@ -500,6 +525,7 @@ impl Tagger {
             }
             let context = scratch.next_paragraph(text, analysis, p);
             self.classes.assign(&mut scratch.info);
+            self.priors.assign(&mut scratch.info);
             self.tag_paragraph(&mut scratch, context);
             // Tokens outside every paragraph (none in practice) stay Outside.
             let para = &analysis.paragraphs[p];
@@ -1067,12 +1093,36 @@ pub fn train(
     for p in &mut paragraphs {
         classes.assign(&mut p.info);
     }
+    let folds = config.folds.max(2);
+    // Role priors out of fold: a paragraph's priors are counted on the
+    // other folds' annotations, so no model learns to trust a prior that
+    // was made from the very labels it is fitted to. The shipped priors
+    // are counted on everything.
+    for fold in 0..folds {
+        let priors = RolePriors::learn(
+            paragraphs
+                .iter()
+                .filter(|p| p.doc % folds != fold)
+                .map(|p| (p.info.as_slice(), p.gold.as_slice())),
+        );
+        for p in paragraphs.iter_mut().filter(|p| p.doc % folds == fold) {
+            priors.assign(&mut p.info);
+        }
+    }
+    let priors = RolePriors::learn(
+        paragraphs
+            .iter()
+            .map(|p| (p.info.as_slice(), p.gold.as_slice())),
+    );
+    progress(&format!(
+        "{} words and stems with role priors",
+        priors.len()
+    ));
     let base: Vec<Hashed> = paragraphs.iter().map(|p| hash_features(p, None)).collect();
     let all: Vec<usize> = (0..paragraphs.len()).collect();
     progress("first model");
     let first = fit(&base, &paragraphs, &all, config, &mut progress);
 
-    let folds = config.folds.max(2);
     let mut first_pass: Vec<Vec<usize>> = vec![Vec::new(); paragraphs.len()];
     let mut emissions = Vec::new();
     let mut back = Vec::new();
@@ -1100,7 +1150,7 @@ pub fn train(
         .collect();
     progress("second model");
     let second = fit(&stacked, &paragraphs, &all, config, &mut progress);
-    Tagger::from_models(&first, &second, classes, config.min_weight)
+    Tagger::from_models(&first, &second, classes, priors, config.min_weight)
 }
 
 /// One structured averaged perceptron over the paragraphs `which`.
@@ -1483,6 +1533,9 @@ mod tests {
         let bytes = tagger.to_bytes();
         let again = Tagger::from_bytes(&bytes).unwrap();
         assert_eq!(again.tag(text, &analysis), expected);
+        // "said" is seen four times: enough for a role prior, kept in the file.
+        assert!(!tagger.priors.is_empty());
+        assert_eq!(again.priors, tagger.priors);
         assert!(matches!(
             Tagger::from_bytes(&bytes[..bytes.len() - 1]),
             Err(ModelError::Truncated)
