@@ -15,6 +15,24 @@ pages="examples/harbour-bridge.html tests/data/minimal.html tests/data/br-separa
 cargo run -q -p whosaid-warc --example pack -- "$seeds/warc_reader/pages.warc.gz" $pages
 cargo run -q -p whosaid-warc --example pack -- "$seeds/warc_reader/pages.warc" $pages
 cargo run -q -p whosaid-warc --example pack -- "$seeds/warc_reader/one.warc.gz" tests/data/minimal.html
+# The same members with the second cut short in the middle, so that the
+# fuzzer starts at the reader's resynchronisation path instead of having to
+# find a member boundary by chance.
+python3 - "$seeds/warc_reader/pages.warc.gz" "$seeds/warc_reader/cut-member.warc.gz" <<'PY'
+import sys, zlib
+data = open(sys.argv[1], "rb").read()
+members, at = [], 0
+while at < len(data):
+    d = zlib.decompressobj(16 + 15)
+    d.decompress(data[at:])
+    end = len(data) - len(d.unused_data)
+    members.append(data[at:end])
+    at = end
+assert len(members) >= 3, "pages.warc.gz should hold several members"
+second = members[1]
+out = members[0] + second[: len(second) // 2] + b"".join(members[2:])
+open(sys.argv[2], "wb").write(out)
+PY
 
 cargo build -q -p whosaid-cli
 n=0
