@@ -942,8 +942,96 @@ pub fn featurise(
     out: &mut Vec<u64>,
     offsets: &mut Vec<u32>,
 ) {
+    featurise_into(info, context, first_pass, out, offsets, None);
+}
+
+/// [`featurise`] with each token's [`LOCAL_TEMPLATES`] features written
+/// apart, to `locals` with `local_offsets[i]..local_offsets[i + 1]` those
+/// of token `i`; `out` then holds only the others. The tagger sums the
+/// local ones once per [`LocalKey`] and reuses the sum (`tagger.rs`);
+/// training keeps one list, in one order, so that retraining gives the
+/// same model.
+pub fn featurise_split(
+    info: &[TokInfo],
+    context: ParagraphContext,
+    out: &mut Vec<u64>,
+    offsets: &mut Vec<u32>,
+    locals: &mut Vec<u64>,
+    local_offsets: &mut Vec<u32>,
+) {
+    featurise_into(
+        info,
+        context,
+        None,
+        out,
+        offsets,
+        Some((locals, local_offsets)),
+    );
+}
+
+/// Templates whose features depend only on what [`LocalKey`] holds: the
+/// token's own word (and so its suffix, stem, word class, role priors,
+/// lexicon flags), how it is written, its quotation state and whether it
+/// starts or ends its sentence.
+pub const LOCAL_TEMPLATES: u64 = 1 << T_BIAS
+    | 1 << T_W
+    | 1 << T_SHAPE
+    | 1 << T_SUFFIX
+    | 1 << T_QUOTE
+    | 1 << T_QUOTE_SHAPE
+    | 1 << T_W_QUOTE
+    | 1 << T_PRONOUN
+    | 1 << T_SENT_END
+    | 1 << T_CLASS
+    | 1 << T_GROUP
+    | 1 << T_CLASS_QUOTE
+    | 1 << T_PRIOR
+    | 1 << T_PRIOR_STEM;
+
+#[inline]
+fn is_local(template: u64) -> bool {
+    template < 64 && LOCAL_TEMPLATES >> template & 1 == 1
+}
+
+/// Everything the [`LOCAL_TEMPLATES`] features of a token are computed
+/// from, given one tagger (its word classes and role priors are functions
+/// of the word): equal keys mean equal local features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalKey {
+    pub word: u64,
+    pub suffix: u64,
+    pub state: u32,
+}
+
+impl LocalKey {
+    pub fn of(t: &TokInfo) -> LocalKey {
+        LocalKey {
+            word: t.word,
+            suffix: t.suffix,
+            state: t.shape as u32
+                | (t.quote as u32) << 8
+                | (t.in_quote as u32) << 12
+                | (t.in_single as u32) << 13
+                | (t.sentence_start as u32) << 14
+                | (t.sentence_end as u32) << 15,
+        }
+    }
+}
+
+fn featurise_into(
+    info: &[TokInfo],
+    context: ParagraphContext,
+    first_pass: Option<&[usize]>,
+    out: &mut Vec<u64>,
+    offsets: &mut Vec<u32>,
+    mut locals: Option<(&mut Vec<u64>, &mut Vec<u32>)>,
+) {
     out.clear();
     offsets.clear();
+    if let Some((l, lo)) = &mut locals {
+        l.clear();
+        lo.clear();
+    }
     let n = info.len();
     let stacked = first_pass
         .filter(|f| f.len() == n)
@@ -1044,13 +1132,22 @@ pub fn featurise(
     };
     for i in 0..n {
         offsets.push(out.len() as u32);
+        if let Some((l, lo)) = &mut locals {
+            lo.push(l.len() as u32);
+        }
         let t = &info[i];
         let ii = i as isize;
         if t.sentence_start {
             commas_since_start = 0;
         }
         let qstate = t.in_quote as u64 | (t.in_single as u64) << 1 | (t.quote as u64) << 2;
-        let mut f = |template: u64, value: u64| out.push(mix(template, value));
+        let mut f = |template: u64, value: u64| {
+            let feature = mix(template, value);
+            match &mut locals {
+                Some((l, _)) if is_local(template) => l.push(feature),
+                _ => out.push(feature),
+            }
+        };
         f(T_BIAS, 0);
         f(T_W, t.word);
         f(T_WM1, word(ii - 1));
@@ -1281,6 +1378,9 @@ pub fn featurise(
         }
     }
     offsets.push(out.len() as u32);
+    if let Some((l, lo)) = &mut locals {
+        lo.push(l.len() as u32);
+    }
 }
 
 /// Only the stacked features of a paragraph (see [`featurise`]); the
@@ -1586,6 +1686,63 @@ mod tests {
             .collect();
         assert_eq!(starts, ["Sen", "Then", "Done"]);
         assert!(i.last().unwrap().sentence_end);
+    }
+
+    /// The tagger sums a token's local features once per [`LocalKey`] and
+    /// reuses the sum for every token with an equal key: right only if
+    /// the key determines them, whatever the context. Fails when a
+    /// template that reads a neighbour or the sentence is counted local.
+    #[test]
+    fn equal_local_keys_mean_equal_local_features() {
+        let text = "\u{201c}We said it,\u{201d} Smith said. Smith said that SMITH said \
+                    \u{201c}it\u{2019}s fine\u{201d} and it's said, he said. Said Smith: \
+                    'we said' it. \"Said,\" said Smith, \"said.\" Smith";
+        let (words, mut info) = info(text);
+        // As the tagger assigns them: word classes and priors by word.
+        for t in &mut info {
+            t.class = (t.word % 5) as u16;
+            t.group = t.class / 2;
+            t.prior = (t.word % 7) as u16 * 0x111;
+            t.stem_prior = (t.stem % 3) as u16 * 0x111;
+        }
+        let context = ParagraphContext {
+            after_colon: true,
+            ..ParagraphContext::default()
+        };
+        let (mut all, mut all_offsets) = (Vec::new(), Vec::new());
+        featurise(&info, context, None, &mut all, &mut all_offsets);
+        let (mut rest, mut offsets, mut locals, mut local_offsets) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        featurise_split(
+            &info,
+            context,
+            &mut rest,
+            &mut offsets,
+            &mut locals,
+            &mut local_offsets,
+        );
+        let of = |f: &[u64], o: &[u32], i: usize| f[o[i] as usize..o[i + 1] as usize].to_vec();
+        let mut shared = 0;
+        for i in 0..info.len() {
+            let mut split = of(&rest, &offsets, i);
+            split.extend(of(&locals, &local_offsets, i));
+            split.sort_unstable();
+            let mut whole = of(&all, &all_offsets, i);
+            whole.sort_unstable();
+            assert_eq!(split, whole, "token {i} {:?}", words[i]);
+            for j in 0..i {
+                if LocalKey::of(&info[i]) == LocalKey::of(&info[j]) {
+                    shared += 1;
+                    assert_eq!(
+                        of(&locals, &local_offsets, i),
+                        of(&locals, &local_offsets, j),
+                        "tokens {j} and {i} ({:?})",
+                        words[i]
+                    );
+                }
+            }
+        }
+        assert!(shared >= 10, "only {shared} pairs of tokens share a key");
     }
 
     #[test]
