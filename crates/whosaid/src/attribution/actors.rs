@@ -1006,7 +1006,7 @@ impl<'a> Resolver<'a> {
     fn description(&self, desc: &str, at: usize) -> Option<usize> {
         let words: Vec<&str> = desc
             .split(' ')
-            .filter(|w| !lexicon::is_in(w, lexicon::DETERMINERS))
+            .filter(|w| !lexicon::is_determiner(w))
             .collect();
         // "the Russian president" also tries "president".
         let first = words.len().saturating_sub(self.longest_description);
@@ -1114,14 +1114,12 @@ impl<'a> Resolver<'a> {
                     || s == 0
                     || self.a.tokens[s - 1].quote().is_some();
                 let common = lexicon::is_np_stop(w)
-                    || lexicon::is_in(w, lexicon::DETERMINERS)
+                    || lexicon::is_determiner(w)
                     || lexicon::is_in(w, lexicon::SUBJECT_PRONOUNS)
                     || w.ends_with("ly")
                     || w == "The"
                     || w == "A";
-                if common
-                    && (first_of_sentence || w == "The" || lexicon::is_in(w, lexicon::DETERMINERS))
-                {
+                if common && (first_of_sentence || w == "The" || lexicon::is_determiner(w)) {
                     s += 1;
                 } else {
                     break;
@@ -1217,7 +1215,7 @@ impl<'a> Resolver<'a> {
         }
         let bare = key
             .split(' ')
-            .skip_while(|w| lexicon::is_in(w, lexicon::DETERMINERS))
+            .skip_while(|w| lexicon::is_determiner(w))
             .collect::<Vec<_>>()
             .join(" ");
         if bare.is_empty() || lexicon::is_in(&bare, PLACES) {

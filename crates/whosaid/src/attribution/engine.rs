@@ -287,7 +287,7 @@ impl<'a> Ctx<'a> {
             let t = self.tok(k - 1);
             let w = self.word(k - 1);
             let adverb = t.shape == Shape::Lower && w.len() > 4 && w.ends_with("ly");
-            if t.kind != TokenKind::Word || !(lexicon::is_in(w, lexicon::CUE_PREFIX) || adverb) {
+            if t.kind != TokenKind::Word || !(lexicon::is_cue_prefix(w) || adverb) {
                 break;
             }
             if t.shape != Shape::Lower && k - 1 != floor {
@@ -329,7 +329,7 @@ impl<'a> Ctx<'a> {
                         }
                         break;
                     }
-                    if lexicon::is_in(w, lexicon::DETERMINERS) && (lower || sentence_first) {
+                    if lexicon::is_determiner(w) && (lower || sentence_first) {
                         if content_words > 0 && !w.eq_ignore_ascii_case("that") {
                             i = j;
                             // "a spokeswoman for the mill": the phrase goes on
@@ -383,9 +383,7 @@ impl<'a> Ctx<'a> {
                     // "the community’s report".
                     let noun_use = j > floor && {
                         let p = self.word(j - 1);
-                        p.ends_with("’s")
-                            || p.ends_with("'s")
-                            || lexicon::is_in(p, lexicon::DETERMINERS)
+                        p.ends_with("’s") || p.ends_with("'s") || lexicon::is_determiner(p)
                     };
                     if lower
                         && ((self.cue_at(j).is_some() && !noun_use)
@@ -479,7 +477,7 @@ impl<'a> Ctx<'a> {
                     {
                         return (i == start).then_some(i..i + 1);
                     }
-                    if lexicon::is_in(w, lexicon::DETERMINERS) && i == start {
+                    if lexicon::is_determiner(w) && i == start {
                         i += 1;
                         continue;
                     }
@@ -565,7 +563,7 @@ impl<'a> Ctx<'a> {
     fn opens_appositive(&self, i: usize, limit: usize) -> bool {
         let first = self.word(i);
         if matches!(first, "a" | "an" | "the" | "who")
-            || (self.lower_word(i) && lexicon::is_in(first, lexicon::DETERMINERS))
+            || (self.lower_word(i) && lexicon::is_determiner(first))
         {
             return true;
         }
@@ -940,7 +938,7 @@ impl<'a> Ctx<'a> {
             // "he also said", "Trump later told"
             while c < limit
                 && self.lower_word(c)
-                && lexicon::is_in(self.word(c), lexicon::CUE_PREFIX)
+                && lexicon::is_cue_prefix(self.word(c))
                 && self.cue_at(c).is_none()
             {
                 c += 1;
@@ -1338,9 +1336,7 @@ impl<'a> Ctx<'a> {
         // A cue word used as a noun: "the claims", "his report".
         if i > region.start {
             let before = self.word(i - 1);
-            if lexicon::is_in(before, lexicon::DETERMINERS)
-                || before.ends_with("’s")
-                || before.ends_with("'s")
+            if lexicon::is_determiner(before) || before.ends_with("’s") || before.ends_with("'s")
             {
                 return None;
             }
@@ -1607,7 +1603,7 @@ impl<'a> Ctx<'a> {
             while j > region.start
                 && i - j < 4
                 && self.lower_word(j - 1)
-                && !lexicon::is_in(self.word(j - 1), lexicon::DETERMINERS)
+                && !lexicon::is_determiner(self.word(j - 1))
                 && !lexicon::is_np_stop(self.word(j - 1))
             {
                 j -= 1;

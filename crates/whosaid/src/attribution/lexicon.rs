@@ -805,8 +805,27 @@ impl WordSet {
     }
 }
 
+/// `is_in(word, list)` for a list asked about for every token or name:
+/// the set is built on first use.
+fn in_set(set: &'static OnceLock<WordSet>, list: &[&str], word: &str) -> bool {
+    set.get_or_init(|| WordSet::new(list)).contains(word)
+}
+
 pub fn is_np_stop(word: &str) -> bool {
-    is_in(word, NP_STOP)
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    in_set(&SET, NP_STOP, word)
+}
+
+/// `is_in(word, DETERMINERS)`.
+pub fn is_determiner(word: &str) -> bool {
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    in_set(&SET, DETERMINERS, word)
+}
+
+/// `is_in(word, CUE_PREFIX)`.
+pub fn is_cue_prefix(word: &str) -> bool {
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    in_set(&SET, CUE_PREFIX, word)
 }
 
 /// Stance after negation: not believing is doubting, not denying is
@@ -867,6 +886,24 @@ mod tests {
         }
         assert_eq!(noun_cue("insistence").map(|c| c.lemma), Some("insistence"));
         assert_eq!(negate(Believes), Doubts);
+    }
+
+    #[test]
+    fn per_token_lists_answer_like_is_in() {
+        type Asks = fn(&str) -> bool;
+        let lists: [(&[&str], Asks); 3] = [
+            (NP_STOP, is_np_stop),
+            (DETERMINERS, is_determiner),
+            (CUE_PREFIX, is_cue_prefix),
+        ];
+        for (list, asks) in lists {
+            for word in list.iter().chain(&["Senator", "said", "", "reportedly"]) {
+                for form in [word.to_string(), word.to_uppercase(), word.to_lowercase()] {
+                    assert_eq!(asks(&form), is_in(&form, list), "{form}");
+                }
+            }
+        }
+        assert!(is_determiner("The") && is_cue_prefix("NOT") && !is_np_stop("Senator"));
     }
 
     #[test]
