@@ -19,8 +19,9 @@
 //! Actor `name` is the fullest name seen.
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use super::engine::Candidate;
 use super::lexicon;
@@ -118,14 +119,34 @@ const TITLES: &[&str] = &[
     "inspector",
 ];
 
-/// `lexicon::is_in(word, TITLES)`, asked for every token: from a set.
 /// Prepositions that open a place or time adjunct after a name.
 const ADJUNCT_PREPOSITIONS: &[&str] = &["in", "at", "on", "during", "after", "before", "from"];
 
+/// `list.contains(&word)` for a list asked about for every name, from a set
+/// built on first use: a scan of a hundred names per capitalised run
+/// showed in profiles.
+macro_rules! exact_set {
+    ($list:expr) => {{
+        static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+        SET.get_or_init(|| $list.iter().copied().collect())
+    }};
+}
+
+/// `lexicon::is_in(word, TITLES)`, asked for every token: from a set.
 fn is_title(word: &str) -> bool {
-    static SET: std::sync::OnceLock<lexicon::WordSet> = std::sync::OnceLock::new();
+    static SET: OnceLock<lexicon::WordSet> = OnceLock::new();
     SET.get_or_init(|| lexicon::WordSet::new(TITLES))
         .contains(word)
+}
+
+/// `lexicon::is_in(key, PLACES) || PLACES.contains(&key)`: the first
+/// ignores ASCII case up to 12 bytes, the second takes longer names as
+/// written.
+fn is_place(key: &str) -> bool {
+    static SET: OnceLock<lexicon::WordSet> = OnceLock::new();
+    SET.get_or_init(|| lexicon::WordSet::new(PLACES))
+        .contains(key)
+        || exact_set!(PLACES).contains(key)
 }
 
 const MALE_TITLES: &[&str] = &[
@@ -822,13 +843,13 @@ impl<'a> Resolver<'a> {
                 pending.push((run, Some(desc)));
                 continue;
             }
-            if lexicon::is_in(&key, PLACES) || PLACES.contains(&key.as_str()) {
+            if is_place(&key) {
                 continue;
             }
             let first = name_words[0].to_lowercase();
-            let gender = if MALE_NAMES.contains(&first.as_str()) {
+            let gender = if exact_set!(MALE_NAMES).contains(first.as_str()) {
                 Gender::Male
-            } else if FEMALE_NAMES.contains(&first.as_str()) {
+            } else if exact_set!(FEMALE_NAMES).contains(first.as_str()) {
                 Gender::Female
             } else if let Some(t) = last_title {
                 let t = words[t].trim_end_matches('.').to_lowercase();
@@ -842,11 +863,12 @@ impl<'a> Resolver<'a> {
             } else {
                 Gender::Unknown
             };
-            let org = name_words
-                .iter()
-                .any(|w| ORG_WORDS.contains(&strip_possessive(w).to_lowercase().as_str()));
-            let outlet = OUTLETS.contains(&key.trim_start_matches("the "))
-                || (OUTLETS.contains(&key.as_str()));
+            let org = name_words.iter().any(|w| {
+                exact_set!(ORG_WORDS).contains(strip_possessive(w).to_lowercase().as_str())
+            });
+            let outlets = exact_set!(OUTLETS);
+            let outlet =
+                outlets.contains(key.trim_start_matches("the ")) || outlets.contains(key.as_str());
             let personish = !org
                 && !outlet
                 && !heading
@@ -1313,6 +1335,34 @@ impl<'a> Resolver<'a> {
 mod tests {
     use super::*;
     use crate::attribution::{engine, quotes, text};
+
+    #[test]
+    fn name_lists_answer_like_their_scans() {
+        for list in [PLACES, MALE_NAMES, ORG_WORDS, OUTLETS] {
+            for word in list
+                .iter()
+                .chain(&["united states", "UNITED STATES", "Senate", ""])
+            {
+                for form in [word.to_string(), word.to_uppercase()] {
+                    assert_eq!(
+                        is_place(&form),
+                        lexicon::is_in(&form, PLACES) || PLACES.contains(&form.as_str()),
+                        "{form}"
+                    );
+                }
+                assert_eq!(
+                    exact_set!(MALE_NAMES).contains(word),
+                    MALE_NAMES.contains(word)
+                );
+                assert_eq!(
+                    exact_set!(ORG_WORDS).contains(word),
+                    ORG_WORDS.contains(word)
+                );
+                assert_eq!(exact_set!(OUTLETS).contains(word), OUTLETS.contains(word));
+            }
+        }
+        assert!(is_place("united states") && !is_place("UNITED STATES"));
+    }
 
     /// Short sentences naming speakers the way news does: full names with
     /// titles, surnames, titles alone, unnamed groups and pronouns, in
