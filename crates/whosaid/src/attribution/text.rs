@@ -379,18 +379,27 @@ struct Cursor<'t> {
     end: usize,
 }
 
+/// `end` and every `start` given are char boundaries (the paragraph's, and
+/// positions stepped by whole chars), so an ASCII byte next to a position
+/// is the char there: most text is read without decoding or boundary checks.
 impl Cursor<'_> {
     fn peek_at(&self, pos: usize) -> Option<char> {
         if pos >= self.end {
             return None;
         }
-        self.text.get(pos..self.end)?.chars().next()
+        match self.text.as_bytes().get(pos) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            _ => self.text.get(pos..self.end)?.chars().next(),
+        }
     }
     fn prev_char(&self, pos: usize, start: usize) -> Option<char> {
         if pos <= start {
             return None;
         }
-        self.text.get(start..pos)?.chars().next_back()
+        match self.text.as_bytes().get(pos - 1) {
+            Some(&b) if b.is_ascii() && self.text.is_char_boundary(start) => Some(char::from(b)),
+            _ => self.text.get(start..pos)?.chars().next_back(),
+        }
     }
 }
 
@@ -905,6 +914,24 @@ fn sentence(tokens: &[Token], range: Range<usize>, paragraph: usize) -> Sentence
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cursor_reads_like_slicing_at_every_byte() {
+        let text = "Ab \u{2019}90s “Né” 東京, x.";
+        for (start, end) in [(0, text.len()), (3, text.len() - 1), (1, 2)] {
+            let cur = Cursor { text, end };
+            for pos in 0..=text.len() + 1 {
+                let peek = (pos < end)
+                    .then(|| text.get(pos..end).and_then(|t| t.chars().next()))
+                    .flatten();
+                assert_eq!(cur.peek_at(pos), peek, "peek {pos}");
+                let prev = (pos > start)
+                    .then(|| text.get(start..pos).and_then(|t| t.chars().next_back()))
+                    .flatten();
+                assert_eq!(cur.prev_char(pos, start), prev, "prev {start} {pos}");
+            }
+        }
+    }
 
     fn words(text: &str) -> Vec<&str> {
         let a = analyze(text, &[]);
