@@ -260,7 +260,13 @@ fn is_hyphen(c: char) -> bool {
 /// Characters that may make up a word. Outside ASCII and Latin-1 anything
 /// that is not whitespace or a known punctuation block counts, so that
 /// scripts with combining marks stay whole words.
+#[inline]
 fn is_word_char(c: char) -> bool {
+    // Asked for every char of every word: ASCII answers without the
+    // Unicode tables.
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     if c.is_alphanumeric() {
         return true;
     }
@@ -644,6 +650,14 @@ fn push_word(
 }
 
 fn word_shape(word: &str) -> Shape {
+    if word.is_ascii() {
+        ascii_word_shape(word.as_bytes())
+    } else {
+        unicode_word_shape(word)
+    }
+}
+
+fn unicode_word_shape(word: &str) -> Shape {
     let mut upper = 0;
     let mut lower = 0;
     let mut first_upper = None;
@@ -659,6 +673,22 @@ fn word_shape(word: &str) -> Shape {
             first_upper = Some(c.is_uppercase());
         }
     }
+    shape_of_counts(upper, lower, first_upper)
+}
+
+/// [`word_shape`] of an ASCII word, byte by byte (no decoding, no Unicode
+/// case tables): most words of most pages.
+fn ascii_word_shape(word: &[u8]) -> Shape {
+    let upper = word.iter().filter(|b| b.is_ascii_uppercase()).count();
+    let lower = word.iter().filter(|b| b.is_ascii_lowercase()).count();
+    let first_upper = word
+        .iter()
+        .find(|b| b.is_ascii_alphabetic())
+        .map(u8::is_ascii_uppercase);
+    shape_of_counts(upper, lower, first_upper)
+}
+
+fn shape_of_counts(upper: usize, lower: usize, first_upper: Option<bool>) -> Shape {
     match (upper, lower, first_upper) {
         (0, 0, _) => Shape::Other,
         (0, _, _) => Shape::Lower,
@@ -914,6 +944,22 @@ fn sentence(tokens: &[Token], range: Range<usize>, paragraph: usize) -> Sentence
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_word_shape_answers_like_the_unicode_one() {
+        for word in [
+            "said", "Said", "SAID", "U.S", "iPhone", "McDonald", "90s", "x2", "X2", "A", "a", "3",
+            "-", "o'Neil", "O'Neil", "NYC's", "",
+        ] {
+            assert_eq!(
+                ascii_word_shape(word.as_bytes()),
+                unicode_word_shape(word),
+                "{word}"
+            );
+        }
+        assert_eq!(word_shape("Éric"), Shape::Capitalized);
+        assert_eq!(word_shape("SAID"), Shape::Upper);
+    }
 
     #[test]
     fn cursor_reads_like_slicing_at_every_byte() {
