@@ -260,7 +260,7 @@ fn is_hyphen(c: char) -> bool {
 /// Characters that may make up a word. Outside ASCII and Latin-1 anything
 /// that is not whitespace or a known punctuation block counts, so that
 /// scripts with combining marks stay whole words.
-#[inline]
+#[inline(always)]
 fn is_word_char(c: char) -> bool {
     // Asked for every char of every word: ASCII answers without the
     // Unicode tables.
@@ -679,12 +679,19 @@ fn unicode_word_shape(word: &str) -> Shape {
 /// [`word_shape`] of an ASCII word, byte by byte (no decoding, no Unicode
 /// case tables): most words of most pages.
 fn ascii_word_shape(word: &[u8]) -> Shape {
-    let upper = word.iter().filter(|b| b.is_ascii_uppercase()).count();
-    let lower = word.iter().filter(|b| b.is_ascii_lowercase()).count();
-    let first_upper = word
-        .iter()
-        .find(|b| b.is_ascii_alphabetic())
-        .map(u8::is_ascii_uppercase);
+    let mut upper = 0;
+    let mut lower = 0;
+    let mut first_upper = None;
+    for &b in word {
+        if b.is_ascii_uppercase() {
+            upper += 1;
+        } else if b.is_ascii_lowercase() {
+            lower += 1;
+        } else {
+            continue;
+        }
+        first_upper.get_or_insert(b.is_ascii_uppercase());
+    }
     shape_of_counts(upper, lower, first_upper)
 }
 
