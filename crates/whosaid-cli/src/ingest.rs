@@ -182,6 +182,9 @@ fn reason_group(reason: &str) -> String {
 
 /// Documents whose hashes are looked up in one `known` call.
 const KNOWN_BATCH: usize = 64;
+/// The first lookup's batch: small, so that the workers start after a
+/// few documents are read rather than after a whole batch.
+const FIRST_KNOWN_BATCH: usize = 4;
 /// A batch is written after this long even if not full, so that a slow
 /// trickle of documents is stored steadily.
 const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
@@ -197,6 +200,12 @@ const LINE_INTERVAL: Duration = Duration::from_secs(10);
 pub fn run(args: IngestArgs) -> Result<ExitCode> {
     let started = Instant::now();
     keep_freed_memory();
+    // The tagger's model takes a moment to load; the first worker to need
+    // it would load it while the other waited. Loading it now overlaps
+    // that with opening the store and reading the first documents.
+    let _ = thread::Builder::new()
+        .name("ingest-model".into())
+        .spawn(whosaid::attribution::tagger::Tagger::builtin);
     let (sources, listing_errors) = inputs::expand(&args.paths);
     let sources = select_shard(sources, args.shard);
     // The writer's store is opened first: it creates and migrates the
@@ -421,6 +430,7 @@ fn read_inputs(
     stop: &AtomicBool,
 ) {
     let mut pending: Vec<(String, Candidate)> = Vec::with_capacity(KNOWN_BATCH);
+    let mut batch = FIRST_KNOWN_BATCH;
     let mut lookups_work = true;
     let mut base = 0u64;
     for (source, size) in sources.into_iter().zip(sizes) {
@@ -469,10 +479,11 @@ fn read_inputs(
                     }
                 }
             }
-            if pending.len() >= KNOWN_BATCH
-                && !dispatch(&mut pending, lookup, &mut lookups_work, work_tx, done_tx)
-            {
-                return;
+            if pending.len() >= batch {
+                if !dispatch(&mut pending, lookup, &mut lookups_work, work_tx, done_tx) {
+                    return;
+                }
+                batch = KNOWN_BATCH;
             }
         }
         base = end;
