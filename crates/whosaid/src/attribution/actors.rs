@@ -620,9 +620,39 @@ fn lower_key(words: &[&str]) -> String {
         if !s.is_empty() {
             s.push(' ');
         }
-        s.push_str(&strip_possessive(w).to_lowercase());
+        let w = strip_possessive(w);
+        if w.is_ascii() {
+            // `to_lowercase` without its own allocation.
+            let from = s.len();
+            s.push_str(w);
+            s[from..].make_ascii_lowercase();
+        } else {
+            s.push_str(&w.to_lowercase());
+        }
     }
     s
+}
+
+/// `f(&word.to_lowercase())`, lower-cased on the stack for a short ASCII
+/// word: the name lists are asked about every word of every name.
+fn with_lowercase<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if let Some(lowered) = buf.get_mut(..word.len()).filter(|_| word.is_ascii()) {
+        lowered.copy_from_slice(word.as_bytes());
+        lowered.make_ascii_lowercase();
+        if let Ok(lowered) = std::str::from_utf8(lowered) {
+            return f(lowered);
+        }
+    }
+    f(&word.to_lowercase())
+}
+
+/// `key.trim_start_matches("the ")` without building a substring searcher.
+fn without_leading_the(mut key: &str) -> &str {
+    while let Some(rest) = key.strip_prefix("the ") {
+        key = rest;
+    }
+    key
 }
 
 fn strip_possessive(w: &str) -> &str {
@@ -846,11 +876,17 @@ impl<'a> Resolver<'a> {
             if is_place(&key) {
                 continue;
             }
-            let first = name_words[0].to_lowercase();
-            let gender = if exact_set!(MALE_NAMES).contains(first.as_str()) {
-                Gender::Male
-            } else if exact_set!(FEMALE_NAMES).contains(first.as_str()) {
-                Gender::Female
+            let first_gender = with_lowercase(name_words[0], |first| {
+                if exact_set!(MALE_NAMES).contains(first) {
+                    Some(Gender::Male)
+                } else if exact_set!(FEMALE_NAMES).contains(first) {
+                    Some(Gender::Female)
+                } else {
+                    None
+                }
+            });
+            let gender = if let Some(gender) = first_gender {
+                gender
             } else if let Some(t) = last_title {
                 let t = words[t].trim_end_matches('.').to_lowercase();
                 if MALE_TITLES.contains(&t.as_str()) {
@@ -864,11 +900,11 @@ impl<'a> Resolver<'a> {
                 Gender::Unknown
             };
             let org = name_words.iter().any(|w| {
-                exact_set!(ORG_WORDS).contains(strip_possessive(w).to_lowercase().as_str())
+                with_lowercase(strip_possessive(w), |w| exact_set!(ORG_WORDS).contains(w))
             });
             let outlets = exact_set!(OUTLETS);
             let outlet =
-                outlets.contains(key.trim_start_matches("the ")) || outlets.contains(key.as_str());
+                outlets.contains(without_leading_the(&key)) || outlets.contains(key.as_str());
             let personish = !org
                 && !outlet
                 && !heading
@@ -928,8 +964,7 @@ impl<'a> Resolver<'a> {
                     name_start = run.start - 1;
                     written.insert(0, "The");
                 }
-                let actor =
-                    self.keyed_actor(key.trim_start_matches("the ").to_string(), &written, kind);
+                let actor = self.keyed_actor(without_leading_the(&key).to_string(), &written, kind);
                 self.add_mention(actor, name_start..run.end);
             } else {
                 pending.push((run, None));
@@ -1335,6 +1370,33 @@ impl<'a> Resolver<'a> {
 mod tests {
     use super::*;
     use crate::attribution::{engine, quotes, text};
+
+    #[test]
+    fn lowercase_helpers_answer_like_the_std_ones() {
+        for word in [
+            "Smith",
+            "SMITH",
+            "Éric",
+            "MÜLLER",
+            "",
+            "a-Very-Long-Hyphenated-Name-Of-Forty-Bytes",
+        ] {
+            assert_eq!(with_lowercase(word, str::to_string), word.to_lowercase());
+        }
+        let words = ["The", "New", "York", "Times’s", "ÉCOLE", "O'Neil's"];
+        let expected: Vec<String> = words
+            .iter()
+            .map(|w| strip_possessive(w).to_lowercase())
+            .collect();
+        assert_eq!(lower_key(&words), expected.join(" "));
+        for key in ["the the hill", "the hill", "hill", "the ", "thе hill", ""] {
+            assert_eq!(
+                without_leading_the(key),
+                key.trim_start_matches("the "),
+                "{key}"
+            );
+        }
+    }
 
     #[test]
     fn name_lists_answer_like_their_scans() {
