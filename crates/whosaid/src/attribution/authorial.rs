@@ -94,7 +94,7 @@ pub fn find(
         } else if opinion[si]
             || outside
                 .iter()
-                .any(|&t| FIRST_PERSON.contains(&a.tokens[t].text(text)))
+                .any(|&t| is_first_person(a.tokens[t].text(text)))
         {
             Some(AuthorialKind::Opinion)
         } else if hedged(text, a, &outside) {
@@ -113,18 +113,54 @@ pub fn find(
     out
 }
 
+/// `FIRST_PERSON.contains(&word)`, asked for every token outside
+/// quotations: the first byte turns most words away before the list.
+fn is_first_person(word: &str) -> bool {
+    matches!(
+        word.as_bytes().first(),
+        Some(b'I' | b'w' | b'W' | b'u' | b'o' | b'O' | b'm' | b'M' | b'l' | b'L')
+    ) && FIRST_PERSON.contains(&word)
+}
+
+/// A hedge word, or two adjacent words that hedge, among the words outside
+/// quotations. One pass, without collecting the words.
 fn hedged(text: &str, a: &Analysis, outside: &[usize]) -> bool {
-    let words: Vec<&str> = outside
-        .iter()
-        .filter(|&&t| a.tokens[t].kind == TokenKind::Word)
-        .map(|&t| a.tokens[t].text(text))
-        .collect();
-    words
-        .iter()
-        .any(|w| HEDGE_WORDS.iter().any(|h| h.eq_ignore_ascii_case(w)))
-        || words.windows(2).any(|p| {
+    let mut previous: Option<&str> = None;
+    for &t in outside {
+        if a.tokens[t].kind != TokenKind::Word {
+            continue;
+        }
+        let w = a.tokens[t].text(text);
+        if HEDGE_WORDS.iter().any(|h| h.eq_ignore_ascii_case(w)) {
+            return true;
+        }
+        if previous.is_some_and(|p| {
             HEDGE_PAIRS
                 .iter()
-                .any(|(x, y)| p[0].eq_ignore_ascii_case(x) && p[1].eq_ignore_ascii_case(y))
-        })
+                .any(|(x, y)| p.eq_ignore_ascii_case(x) && w.eq_ignore_ascii_case(y))
+        }) {
+            return true;
+        }
+        previous = Some(w);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_person_prefilter_keeps_every_listed_word() {
+        for word in FIRST_PERSON {
+            assert!(is_first_person(word), "{word}");
+        }
+        for word in ["i", "Me", "Us", "they", "", "’m", "MY"] {
+            assert_eq!(
+                is_first_person(word),
+                FIRST_PERSON.contains(&word),
+                "{word}"
+            );
+        }
+    }
 }
