@@ -67,7 +67,9 @@ pub struct AttributionArgs {
     /// what the linking alone loses.
     #[arg(long, hide = true)]
     gold_tags: bool,
-    /// With --tagger: a model file to use instead of the built-in one.
+    /// A tagger model file to use instead of the built-in one, with --tagger
+    /// or in the whole attribution stage (to score a model trained on part
+    /// of the data on the rest).
     #[arg(long, hide = true)]
     model: Option<PathBuf>,
     /// Score predictions from a JSON-lines file instead of running the
@@ -147,7 +149,10 @@ pub fn run(args: AttributionArgs) -> Result<ExitCode> {
                 Some(map) => Ok(map.get(&doc.name).cloned().unwrap_or_default()),
                 None if args.gold_tags => Ok(tagger_attributions(&doc.text, Some(doc), None)),
                 None if args.tagger => Ok(tagger_attributions(&doc.text, None, model.as_ref())),
-                None => pipeline_attributions(&pipeline, doc),
+                None => match &model {
+                    Some(model) => Ok(stage_attributions(model, doc)),
+                    None => pipeline_attributions(&pipeline, doc),
+                },
             };
             match predicted {
                 Ok(p) => score_document(doc, &p, None),
@@ -306,13 +311,28 @@ fn pipeline_attributions(pipeline: &Pipeline, doc: &GoldDocument) -> Result<Vec<
     Ok(record_attributions(&record))
 }
 
+/// The attribution stage alone with another tagger model, on the text as
+/// the pipeline reads plain text (so offsets are the pipeline's).
+fn stage_attributions(model: &tagger::Tagger, doc: &GoldDocument) -> Vec<Spans> {
+    let article = whosaid::article::from_plain_text(doc.text.clone());
+    let options = whosaid::attribution::Options {
+        model: Some(model),
+        ..Default::default()
+    };
+    let found = whosaid::attribution::analyze_with(&article, options);
+    top_level_spans(&found.attributions)
+}
+
 /// The record's top-level attributions as span lists. A quote inside a
 /// quote (an attribution with a `parent`) is left out: PolNeAR labels each
 /// token with at most one attribution, so it never annotates nested ones,
 /// and scoring them would count a feature of the record as an error.
 pub fn record_attributions(record: &Record) -> Vec<Spans> {
-    record
-        .attributions
+    top_level_spans(&record.attributions)
+}
+
+fn top_level_spans(attributions: &[whosaid::record::Attribution]) -> Vec<Spans> {
+    attributions
         .iter()
         .filter(|a| a.parent.is_none())
         .map(|a| Spans {
@@ -497,7 +517,20 @@ struct DocScore {
     /// Gold attributions no prediction matched: "source | content".
     pair_missed: Vec<String>,
     pair_spurious: Vec<String>,
+    /// Matched pairs whose spans of a role differ: what each side holds,
+    /// with the text around them (the boundary errors behind exact F1).
+    boundaries: Vec<Boundary>,
     error: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Boundary {
+    role: &'static str,
+    gold: String,
+    predicted: String,
+    /// The sentence-sized text around both, with the gold span in [ ] and
+    /// the predicted one in { }.
+    context: String,
 }
 
 #[derive(Default)]
@@ -619,7 +652,21 @@ fn score_document(doc: &GoldDocument, predicted: &[Spans], error: Option<String>
     let gold: Vec<_> = doc.attributions.iter().map(sets).collect();
     let pred: Vec<_> = predicted.iter().map(sets).collect();
     let (matches, gold_used, pred_used) = match_pairs(&pred, &gold);
-    score.pair_matched = matches;
+    score.pair_matched = matches.len();
+    for &(gi, pi) in &matches {
+        for (role, name) in ["source", "cue", "content"].into_iter().enumerate() {
+            let g = canonical(text, role_spans(&doc.attributions[gi], role));
+            let p = canonical(text, role_spans(&predicted[pi], role));
+            if g != p {
+                score.boundaries.push(Boundary {
+                    role: name,
+                    gold: show(&g),
+                    predicted: show(&p),
+                    context: marked_context(text, &g, &p),
+                });
+            }
+        }
+    }
     score.pair_pred = pred.len();
     score.pair_gold = gold.len();
     let describe = |a: &Spans| {
@@ -645,11 +692,50 @@ fn score_document(doc: &GoldDocument, predicted: &[Spans], error: Option<String>
     score
 }
 
+/// The text from 80 bytes before the first span to 80 after the last, with
+/// `[` `]` around the gold spans and `{` `}` around the predicted ones.
+fn marked_context(text: &str, gold: &[(usize, usize)], pred: &[(usize, usize)]) -> String {
+    let mut marks: Vec<(usize, u8, char)> = Vec::new();
+    for &(s, e) in gold {
+        marks.push((s, 1, '['));
+        marks.push((e, 0, ']'));
+    }
+    for &(s, e) in pred {
+        marks.push((s, 1, '{'));
+        marks.push((e, 0, '}'));
+    }
+    marks.sort();
+    let (Some(first), Some(last)) = (marks.first(), marks.last()) else {
+        return String::new();
+    };
+    let mut from = first.0.saturating_sub(80);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (last.0 + 80).min(text.len());
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    let mut out = String::new();
+    let mut at = from;
+    for &(pos, _, mark) in &marks {
+        out.push_str(text.get(at..pos).unwrap_or(""));
+        out.push(mark);
+        at = pos;
+    }
+    out.push_str(text.get(at..to).unwrap_or(""));
+    out
+}
+
 type TokenSets = (HashSet<usize>, HashSet<usize>);
 
 /// One-to-one matching of predicted to gold attributions (see the module
-/// documentation). Returns the number matched and which of each were used.
-fn match_pairs(pred: &[TokenSets], gold: &[TokenSets]) -> (usize, Vec<bool>, Vec<bool>) {
+/// documentation). Returns the matched (gold, predicted) index pairs and
+/// which of each were used.
+fn match_pairs(
+    pred: &[TokenSets],
+    gold: &[TokenSets],
+) -> (Vec<(usize, usize)>, Vec<bool>, Vec<bool>) {
     let mut candidates = Vec::new();
     for (pi, (pc, ps)) in pred.iter().enumerate() {
         for (gi, (gc, gs)) in gold.iter().enumerate() {
@@ -671,12 +757,12 @@ fn match_pairs(pred: &[TokenSets], gold: &[TokenSets]) -> (usize, Vec<bool>, Vec
     candidates.sort();
     let mut gold_used = vec![false; gold.len()];
     let mut pred_used = vec![false; pred.len()];
-    let mut matched = 0;
+    let mut matched = Vec::new();
     for (_, gi, pi) in candidates {
         if !gold_used[gi] && !pred_used[pi] {
             gold_used[gi] = true;
             pred_used[pi] = true;
-            matched += 1;
+            matched.push((gi, pi));
         }
     }
     (matched, gold_used, pred_used)

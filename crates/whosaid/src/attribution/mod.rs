@@ -32,26 +32,30 @@ pub fn analyze(article: &Article) -> Attributions {
 }
 
 /// How [`analyze_with`] works.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Options {
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
     /// Add the learned tagger's attributions to the rules' (where the
     /// library was built with a trained model).
     pub tagger: bool,
+    /// With `tagger`: the model to tag with instead of the built-in one (a
+    /// model trained on part of the data, to score the pipeline on the rest).
+    pub model: Option<&'a tagger::Tagger>,
     /// A paragraph with more quotation marks than this is not paired into
     /// quotations (a warning says so); see [`crate::Limits`].
     pub max_quote_marks_per_paragraph: usize,
 }
 
-impl Default for Options {
+impl Default for Options<'_> {
     fn default() -> Self {
         Options {
             tagger: true,
+            model: None,
             max_quote_marks_per_paragraph: usize::MAX,
         }
     }
 }
 
-pub fn analyze_with(article: &Article, options: Options) -> Attributions {
+pub fn analyze_with(article: &Article, options: Options<'_>) -> Attributions {
     analyze_until(article, options, &Deadline::NONE)
 }
 
@@ -64,7 +68,7 @@ pub fn analyze_with(article: &Article, options: Options) -> Attributions {
 /// the stage can end after the deadline by their time, which grows with the
 /// paragraphs done like the tagger's (on news text about half the tagger's,
 /// on 16 MiB of short sentences naming speakers about two thirds).
-pub fn analyze_until(article: &Article, options: Options, deadline: &Deadline) -> Attributions {
+pub fn analyze_until(article: &Article, options: Options<'_>, deadline: &Deadline) -> Attributions {
     analyze_while(article, options, &deadline.describe(), |_| {
         !deadline.passed()
     })
@@ -75,14 +79,18 @@ pub fn analyze_until(article: &Article, options: Options, deadline: &Deadline) -
 /// the limit for the warning.
 pub(crate) fn analyze_while(
     article: &Article,
-    options: Options,
+    options: Options<'_>,
     limit: &str,
     mut go_on: impl FnMut(usize) -> bool,
 ) -> Attributions {
     let text = article.text.as_str();
     let mut analysis = text::analyze(text, &article.blocks);
     let paragraphs = analysis.paragraphs.len();
-    let tagger = tagger::Tagger::builtin().filter(|_| options.tagger);
+    let tagger = match options.model {
+        Some(model) => Some(model),
+        None => tagger::Tagger::builtin(),
+    }
+    .filter(|_| options.tagger);
     let (labels, done) = match tagger {
         Some(model) => {
             let (labels, done) = model.tag_while(text, &analysis, go_on);

@@ -9,6 +9,7 @@ use crate::record::{Article, AttributionKind, AuthorialKind, Record, Source, Sta
 
 const RULES: Options = Options {
     tagger: false,
+    model: None,
     max_quote_marks_per_paragraph: usize::MAX,
 };
 
