@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod authorial;
+pub mod boundaries;
 pub mod engine;
 pub mod features;
 pub mod lexicon;
@@ -130,6 +131,7 @@ pub(crate) fn analyze_while(
             engine::MergePolicy::QuotesFromRulesSpeechFromTagger,
         );
     }
+    boundaries::repair(text, &analysis, &mut assembly.candidates);
     let mut found = build(text, &analysis, &quotes, assembly);
     found.warnings.extend(cut);
     found
