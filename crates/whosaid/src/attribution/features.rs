@@ -942,7 +942,7 @@ pub fn featurise(
     out: &mut Vec<u64>,
     offsets: &mut Vec<u32>,
 ) {
-    featurise_into(info, context, first_pass, out, offsets, None);
+    featurise_into(info, context, first_pass, out, offsets, None, &[]);
 }
 
 /// [`featurise`] with each token's [`LOCAL_TEMPLATES`] features written
@@ -950,7 +950,8 @@ pub fn featurise(
 /// of token `i`; `out` then holds only the others. The tagger sums the
 /// local ones once per [`LocalKey`] and reuses the sum (`tagger.rs`);
 /// training keeps one list, in one order, so that retraining gives the
-/// same model.
+/// same model. Tokens marked in `skip` (which the tagger leaves untagged)
+/// get no features; the others get the same as without it.
 pub fn featurise_split(
     info: &[TokInfo],
     context: ParagraphContext,
@@ -958,6 +959,7 @@ pub fn featurise_split(
     offsets: &mut Vec<u32>,
     locals: &mut Vec<u64>,
     local_offsets: &mut Vec<u32>,
+    skip: &[bool],
 ) {
     featurise_into(
         info,
@@ -966,6 +968,7 @@ pub fn featurise_split(
         out,
         offsets,
         Some((locals, local_offsets)),
+        skip,
     );
 }
 
@@ -1025,6 +1028,7 @@ fn featurise_into(
     out: &mut Vec<u64>,
     offsets: &mut Vec<u32>,
     mut locals: Option<(&mut Vec<u64>, &mut Vec<u32>)>,
+    skip: &[bool],
 ) {
     out.clear();
     offsets.clear();
@@ -1139,6 +1143,23 @@ fn featurise_into(
         let ii = i as isize;
         if t.sentence_start {
             commas_since_start = 0;
+        }
+        if skip.get(i) == Some(&true) {
+            // What the features of later tokens count, as the full loop
+            // below would leave it.
+            if t.sentence_start {
+                last_boundary = None;
+            }
+            if t.quote != QuoteMark::None {
+                last_quote = Some(i);
+            }
+            if t.word == comma_word {
+                commas_since_start += 1;
+            }
+            if clause_words.contains(&t.word) || t.word == comma_word || t.shape == SHAPE_COLON {
+                last_boundary = Some(i);
+            }
+            continue;
         }
         let qstate = t.in_quote as u64 | (t.in_single as u64) << 1 | (t.quote as u64) << 2;
         let mut f = |template: u64, value: u64| {
@@ -1384,19 +1405,21 @@ fn featurise_into(
 }
 
 /// Only the stacked features of a paragraph (see [`featurise`]); the
-/// tagger adds them to the text features it already looked up.
+/// tagger adds them to the text features it already looked up. Tokens
+/// marked in `skip` get none.
 pub fn featurise_stacked(
     info: &[TokInfo],
     first_pass: &[usize],
     out: &mut Vec<u64>,
     offsets: &mut Vec<u32>,
+    skip: &[bool],
 ) {
     out.clear();
     offsets.clear();
     let stacked = (first_pass.len() == info.len()).then(|| Stacked::new(info, first_pass));
     for i in 0..info.len() {
         offsets.push(out.len() as u32);
-        if let Some(st) = &stacked {
+        if let (Some(st), false) = (&stacked, skip.get(i) == Some(&true)) {
             st.features(info, i, out);
         }
     }
@@ -1720,6 +1743,7 @@ mod tests {
             &mut offsets,
             &mut locals,
             &mut local_offsets,
+            &[],
         );
         let of = |f: &[u64], o: &[u32], i: usize| f[o[i] as usize..o[i + 1] as usize].to_vec();
         let mut shared = 0;

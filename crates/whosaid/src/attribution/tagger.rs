@@ -648,6 +648,7 @@ impl Tagger {
             &mut scratch.offsets,
             &mut scratch.locals,
             &mut scratch.local_offsets,
+            &scratch.skip,
         );
         scratch.sums.clear();
         LOCAL_SUMS.with_borrow_mut(|local_sums| {
@@ -709,6 +710,7 @@ impl Tagger {
             &scratch.first,
             &mut scratch.feats,
             &mut scratch.offsets,
+            &scratch.skip,
         );
         let feats = &scratch.feats;
         for (t, w) in scratch.offsets.windows(2).enumerate() {
