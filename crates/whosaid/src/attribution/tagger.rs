@@ -699,11 +699,12 @@ impl Tagger {
         };
         emissions(&scratch.sums, 0, &mut scratch.emissions);
         only_outside(&mut scratch.emissions, skip);
-        viterbi(
+        viterbi_outside(
             &scratch.emissions,
             &self.transitions[0],
             &mut scratch.back,
             &mut scratch.first,
+            skip,
         );
         features::featurise_stacked(
             &scratch.info,
@@ -733,11 +734,12 @@ impl Tagger {
         }
         emissions(&scratch.sums, 1, &mut scratch.emissions);
         only_outside(&mut scratch.emissions, skip);
-        viterbi(
+        viterbi_outside(
             &scratch.emissions,
             &self.transitions[1],
             &mut scratch.back,
             &mut scratch.path,
+            skip,
         );
     }
 }
@@ -896,6 +898,19 @@ fn viterbi(
     back: &mut Vec<[u8; LABELS]>,
     path: &mut Vec<usize>,
 ) {
+    viterbi_outside(emissions, transitions, back, path, &[]);
+}
+
+/// [`viterbi`] where the tokens marked in `only_outside` have emissions
+/// that allow Outside alone ([`only_outside`]): for them only Outside's
+/// best predecessor is sought, the same one the full step would find.
+fn viterbi_outside(
+    emissions: &[[f32; LABELS]],
+    transitions: &[[f32; LABELS]; LABELS + 1],
+    back: &mut Vec<[u8; LABELS]>,
+    path: &mut Vec<usize>,
+    only_outside: &[bool],
+) {
     path.clear();
     let n = emissions.len();
     if n == 0 {
@@ -923,6 +938,21 @@ fn viterbi(
     // are tried in the same order with the same strict comparison, so ties
     // resolve as before.
     for (t, step) in emissions.iter().enumerate().skip(1) {
+        if only_outside.get(t) == Some(&true) {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0u8;
+            for (p, (&from, row)) in score.iter().zip(&trans).enumerate() {
+                let v = from + row[0];
+                if v > best {
+                    best = v;
+                    arg = p as u8;
+                }
+            }
+            score = [f32::NEG_INFINITY; LABELS];
+            score[0] = best + step[0];
+            back[t] = [arg; LABELS];
+            continue;
+        }
         let mut best = [f32::NEG_INFINITY; LABELS];
         let mut arg = [0u8; LABELS];
         for (p, (&from, row)) in score.iter().zip(&trans).enumerate() {
@@ -1853,6 +1883,40 @@ mod tests {
                 .any(|&(r, t)| r == Role::Content && t.starts_with("We will build")),
             "{found:?}"
         );
+    }
+
+    /// The shortcut for tokens that can only be Outside finds the path
+    /// the full search finds, on random scores and random masks.
+    #[test]
+    fn outside_only_tokens_keep_the_best_path() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut transitions = [[0f32; LABELS]; LABELS + 1];
+        for row in transitions.iter_mut() {
+            for w in row.iter_mut() {
+                *w = (next() % 2001) as f32 / 100.0 - 10.0;
+            }
+        }
+        for round in 0..200 {
+            let n = 1 + round % 40;
+            let mut emissions: Vec<[f32; LABELS]> = (0..n)
+                .map(|_| std::array::from_fn(|_| (next() % 2001) as f32 / 100.0 - 10.0))
+                .collect();
+            let mask: Vec<bool> = (0..n).map(|_| next() % 3 == 0).collect();
+            only_outside(&mut emissions, &mask);
+            let (mut back, mut full, mut short) = (Vec::new(), Vec::new(), Vec::new());
+            viterbi(&emissions, &transitions, &mut back, &mut full);
+            viterbi_outside(&emissions, &transitions, &mut back, &mut short, &mask);
+            assert_eq!(full, short, "round {round}");
+            for (l, &m) in full.iter().zip(&mask) {
+                assert!(!m || *l == 0);
+            }
+        }
     }
 
     /// Which sentences the tagger leaves Outside untagged: those with no
