@@ -379,10 +379,30 @@ struct LocalSlot {
 /// across paragraphs and documents. A hit replaces some twenty table
 /// lookups, each of which waits on memory, with one; the sums are i32
 /// and exact, so the tags are the same as without the cache.
+///
+/// Beside them, the same way, what the tagger's maps say of each word (its
+/// class and group, its role priors and its stem's): three hash lookups
+/// per token, most of which miss the CPU's caches, become one slot that
+/// most often is in them.
 struct LocalSums {
     tagger: u64,
     slots: Vec<LocalSlot>,
+    words: Vec<WordSlot>,
 }
+
+/// A word's facts from the tagger's maps ([`WordClasses`], [`RolePriors`]).
+#[derive(Clone, Copy)]
+struct WordSlot {
+    word: u64,
+    stem: u64,
+    class: u16,
+    group: u16,
+    prior: u16,
+    stem_prior: u16,
+}
+
+/// Marks an empty [`WordSlot`]: no class has this number.
+const EMPTY_CLASS: u16 = u16::MAX;
 
 impl LocalSums {
     fn new() -> LocalSums {
@@ -394,9 +414,18 @@ impl LocalSums {
             },
             sum: [0; 2 * LABELS],
         };
+        let no_word = WordSlot {
+            word: 0,
+            stem: 0,
+            class: EMPTY_CLASS,
+            group: 0,
+            prior: 0,
+            stem_prior: 0,
+        };
         LocalSums {
             tagger: 0,
             slots: vec![empty; 1 << LOCAL_SUM_BITS],
+            words: vec![no_word; 1 << LOCAL_SUM_BITS],
         }
     }
 
@@ -405,6 +434,9 @@ impl LocalSums {
         if self.tagger != tagger {
             for slot in &mut self.slots {
                 slot.key.state = EMPTY_STATE;
+            }
+            for slot in &mut self.words {
+                slot.class = EMPTY_CLASS;
             }
             self.tagger = tagger;
         }
@@ -418,6 +450,35 @@ impl LocalSums {
         let slot = &mut self.slots[i & ((1 << LOCAL_SUM_BITS) - 1)];
         let hit = slot.key == key;
         (slot, hit)
+    }
+
+    /// Sets each token's word class and role priors as `tagger`'s maps
+    /// give them, from the cache where it holds the word.
+    fn assign(&mut self, tagger: &Tagger, info: &mut [TokInfo]) {
+        self.serve(tagger.id);
+        for t in info {
+            let h = features::mix(t.word, t.stem);
+            let i = (h >> (64 - LOCAL_SUM_BITS)) as usize;
+            let slot = &mut self.words[i & ((1 << LOCAL_SUM_BITS) - 1)];
+            if slot.class != EMPTY_CLASS && slot.word == t.word && slot.stem == t.stem {
+                t.class = slot.class;
+                t.group = slot.group;
+                t.prior = slot.prior;
+                t.stem_prior = slot.stem_prior;
+            } else {
+                let one = std::slice::from_mut(t);
+                tagger.classes.assign(one);
+                tagger.priors.assign(one);
+                *slot = WordSlot {
+                    word: t.word,
+                    stem: t.stem,
+                    class: t.class,
+                    group: t.group,
+                    prior: t.prior,
+                    stem_prior: t.stem_prior,
+                };
+            }
+        }
     }
 }
 
@@ -607,8 +668,7 @@ impl Tagger {
                 return (labels, p);
             }
             let context = scratch.next_paragraph(text, analysis, p);
-            self.classes.assign(&mut scratch.info);
-            self.priors.assign(&mut scratch.info);
+            LOCAL_SUMS.with_borrow_mut(|cache| cache.assign(self, &mut scratch.info));
             self.tag_paragraph(&mut scratch, context);
             // Tokens outside every paragraph (none in practice) stay Outside.
             let para = &analysis.paragraphs[p];
