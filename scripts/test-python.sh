@@ -22,7 +22,11 @@ export PATH="$VENV/bin:$PATH"
 # The wheel is a release build: in a target directory of its own unless the
 # caller chose one, so that it never waits on (or evicts) the debug build.
 # No build isolation: the venv's pinned maturin builds it, with no download.
+# The tests check behaviour, not speed: the wheel is built without the
+# release profile's link-time optimisation, which would add minutes.
 CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/whosaid-py-target} \
+    CARGO_PROFILE_RELEASE_LTO=${CARGO_PROFILE_RELEASE_LTO:-false} \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-16} \
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     --no-build-isolation --force-reinstall --no-deps ./crates/whosaid-py
 
