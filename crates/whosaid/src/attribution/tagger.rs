@@ -344,7 +344,7 @@ pub struct Tagger {
     transitions: [[[f32; LABELS]; LABELS + 1]; 2],
     classes: WordClasses,
     priors: RolePriors,
-    /// Which tagger the calling thread's [`LocalSums`] were made with:
+    /// Which tagger the calling thread's [`TaggerCache`] were made with:
     /// unique per built or loaded tagger (a clone has the same weights
     /// and keeps it); 0 for the empty default.
     id: u64,
@@ -356,7 +356,7 @@ fn next_tagger_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Slots in each thread's [`LocalSums`]: 8,192 of 128 bytes, 1 MiB, about
+/// Slots in each thread's [`TaggerCache`]: 8,192 of 128 bytes, 1 MiB, about
 /// the size of a core's L2 cache. News text repeats its words, so most
 /// tokens find their sum there.
 const LOCAL_SUM_BITS: u32 = 13;
@@ -372,19 +372,19 @@ struct LocalSlot {
     sum: [i32; 2 * LABELS],
 }
 
-/// The summed weights of each token's local features
+/// What each thread keeps of the tagger's work, across paragraphs and
+/// documents. First, the summed weights of each token's local features
 /// ([`features::LOCAL_TEMPLATES`]: a third of its features, those that
 /// depend only on the word, how it is written and its quotation state),
-/// by [`LocalKey`], in a direct-mapped cache that each thread keeps
-/// across paragraphs and documents. A hit replaces some twenty table
-/// lookups, each of which waits on memory, with one; the sums are i32
-/// and exact, so the tags are the same as without the cache.
+/// by [`LocalKey`], in a direct-mapped table. A hit replaces some twenty
+/// table lookups, each of which waits on memory, with one; the sums are
+/// i32 and exact, so the tags are the same as without the cache.
 ///
 /// Beside them, the same way, what the tagger's maps say of each word (its
 /// class and group, its role priors and its stem's): three hash lookups
 /// per token, most of which miss the CPU's caches, become one slot that
 /// most often is in them.
-struct LocalSums {
+struct TaggerCache {
     tagger: u64,
     slots: Vec<LocalSlot>,
     words: Vec<WordSlot>,
@@ -404,8 +404,8 @@ struct WordSlot {
 /// Marks an empty [`WordSlot`]: no class has this number.
 const EMPTY_CLASS: u16 = u16::MAX;
 
-impl LocalSums {
-    fn new() -> LocalSums {
+impl TaggerCache {
+    fn new() -> TaggerCache {
         let empty = LocalSlot {
             key: LocalKey {
                 word: 0,
@@ -422,7 +422,7 @@ impl LocalSums {
             prior: 0,
             stem_prior: 0,
         };
-        LocalSums {
+        TaggerCache {
             tagger: 0,
             slots: vec![empty; 1 << LOCAL_SUM_BITS],
             words: vec![no_word; 1 << LOCAL_SUM_BITS],
@@ -446,8 +446,7 @@ impl LocalSums {
     #[inline]
     fn slot(&mut self, key: LocalKey) -> (&mut LocalSlot, bool) {
         let h = features::mix(key.word ^ key.suffix.rotate_left(17), key.state as u64);
-        let i = (h >> (64 - LOCAL_SUM_BITS)) as usize;
-        let slot = &mut self.slots[i & ((1 << LOCAL_SUM_BITS) - 1)];
+        let slot = &mut self.slots[slot_index(h)];
         let hit = slot.key == key;
         (slot, hit)
     }
@@ -457,9 +456,7 @@ impl LocalSums {
     fn assign(&mut self, tagger: &Tagger, info: &mut [TokInfo]) {
         self.serve(tagger.id);
         for t in info {
-            let h = features::mix(t.word, t.stem);
-            let i = (h >> (64 - LOCAL_SUM_BITS)) as usize;
-            let slot = &mut self.words[i & ((1 << LOCAL_SUM_BITS) - 1)];
+            let slot = &mut self.words[slot_index(features::mix(t.word, t.stem))];
             if slot.class != EMPTY_CLASS && slot.word == t.word && slot.stem == t.stem {
                 t.class = slot.class;
                 t.group = slot.group;
@@ -482,8 +479,15 @@ impl LocalSums {
     }
 }
 
+/// The slot of a key hashed to `h` in either of [`TaggerCache`]'s tables:
+/// its top bits (the mask only spares a bounds check).
+#[inline]
+fn slot_index(h: u64) -> usize {
+    (h >> (64 - LOCAL_SUM_BITS)) as usize & ((1 << LOCAL_SUM_BITS) - 1)
+}
+
 thread_local! {
-    static LOCAL_SUMS: RefCell<LocalSums> = RefCell::new(LocalSums::new());
+    static TAGGER_CACHE: RefCell<TaggerCache> = RefCell::new(TaggerCache::new());
 }
 
 impl Tagger {
@@ -668,7 +672,7 @@ impl Tagger {
                 return (labels, p);
             }
             let context = scratch.next_paragraph(text, analysis, p);
-            LOCAL_SUMS.with_borrow_mut(|cache| cache.assign(self, &mut scratch.info));
+            TAGGER_CACHE.with_borrow_mut(|cache| cache.assign(self, &mut scratch.info));
             self.tag_paragraph(&mut scratch, context);
             // Tokens outside every paragraph (none in practice) stay Outside.
             let para = &analysis.paragraphs[p];
@@ -711,8 +715,8 @@ impl Tagger {
             &scratch.skip,
         );
         scratch.sums.clear();
-        LOCAL_SUMS.with_borrow_mut(|local_sums| {
-            local_sums.serve(self.id);
+        TAGGER_CACHE.with_borrow_mut(|cache| {
+            cache.serve(self.id);
             let feats = &scratch.feats;
             let locals = &scratch.locals;
             for (t, (w, lw)) in scratch
@@ -728,7 +732,7 @@ impl Tagger {
                     scratch.sums.push([0; 2 * LABELS]);
                     continue;
                 }
-                let (slot, hit) = local_sums.slot(LocalKey::of(info));
+                let (slot, hit) = cache.slot(LocalKey::of(info));
                 if !hit {
                     slot.sum = [0; 2 * LABELS];
                     for &f in &locals[lw[0] as usize..lw[1] as usize] {
